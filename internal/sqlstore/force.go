@@ -1,0 +1,229 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/bluelamp/bluelamp"
+)
+
+// CreateForce creates a force, its chain heads and its first event.
+func (s *Store) CreateForce(ctx context.Context, f *bluelamp.Force) error {
+	a, err := deploymentActor(ctx)
+	if err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	// The force's first event is attributed to the deployment actor, acting
+	// inside the new force.
+	fctx := bluelamp.NewContext(ctx, &bluelamp.Actor{Kind: a.Kind, Username: a.Username, ForceID: f.ID})
+	return s.writeAs(fctx, func(t *tx) error {
+		if _, err := t.exec("INSERT INTO forces (id, name, created_at) VALUES (?, ?, ?)", f.ID, f.Name, micros(t.now)); err != nil {
+			return s.d.translate(err, "force "+string(f.ID))
+		}
+		if _, err := t.exec("INSERT INTO force_heads (force_id, event_seq, audit_seq) VALUES (?, 0, 0)", f.ID); err != nil {
+			return fmt.Errorf("create head: %w", err)
+		}
+		if _, err := t.exec("INSERT INTO outbox_cursors (force_id, published_seq) VALUES (?, 0)", f.ID); err != nil {
+			return fmt.Errorf("create outbox cursor: %w", err)
+		}
+		_, err := t.appendEvent(bluelamp.EventForceCreated, subject("force", f.ID), bluelamp.ClassOfficial, f)
+		return err
+	})
+}
+
+// FindForces returns every force to the deployment actor, else the caller's.
+func (s *Store) FindForces(ctx context.Context) ([]*bluelamp.Force, error) {
+	a := bluelamp.ActorFrom(ctx)
+	if a == nil {
+		return nil, bluelamp.ErrNoActor
+	}
+	var forces []*bluelamp.Force
+	err := s.readAs(ctx, a, func(t *tx) error {
+		q, args := "SELECT id, name FROM forces ORDER BY id", []any{}
+		if a.ForceID != "" || a.Kind != bluelamp.ActorSystem {
+			q, args = "SELECT id, name FROM forces WHERE id = ? ORDER BY id", []any{a.ForceID}
+		}
+		rows, err := t.query(q, args...)
+		if err != nil {
+			return fmt.Errorf("query forces: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f bluelamp.Force
+			if err := rows.Scan(&f.ID, &f.Name); err != nil {
+				return fmt.Errorf("scan force: %w", err)
+			}
+			forces = append(forces, &f)
+		}
+		return rows.Err()
+	})
+	return forces, err
+}
+
+// FindForceByID returns the caller's own force.
+func (s *Store) FindForceByID(ctx context.Context, id bluelamp.ForceID) (*bluelamp.Force, error) {
+	var f bluelamp.Force
+	err := s.read(ctx, func(t *tx) error {
+		if id != t.force() {
+			return bluelamp.Errorf(bluelamp.KindNotFound, "force not found")
+		}
+		err := t.queryRow("SELECT id, name FROM forces WHERE id = ?", id).Scan(&f.ID, &f.Name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bluelamp.Errorf(bluelamp.KindNotFound, "force not found")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// CreateStation adds a station to the caller's force.
+func (s *Store) CreateStation(ctx context.Context, st *bluelamp.Station) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		id, err := t.insertID("INSERT INTO stations (force_id, code, name, lat, lon) VALUES (?, ?, ?, ?, ?)",
+			t.force(), st.Code, st.Name, st.Lat, st.Lon)
+		if err != nil {
+			return s.d.translate(err, "station "+st.Code)
+		}
+		st.ID, st.ForceID = bluelamp.StationID(id), t.force()
+		_, err = t.appendEvent(bluelamp.EventStationCreated, subject("station", id), bluelamp.ClassOfficial, st)
+		return err
+	})
+}
+
+// FindStations returns the caller's force's stations by code.
+func (s *Store) FindStations(ctx context.Context) ([]*bluelamp.Station, error) {
+	var out []*bluelamp.Station
+	err := s.read(ctx, func(t *tx) error {
+		rows, err := t.query("SELECT id, force_id, code, name, lat, lon FROM stations WHERE force_id = ? ORDER BY code", t.force())
+		if err != nil {
+			return fmt.Errorf("query stations: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st bluelamp.Station
+			if err := rows.Scan(&st.ID, &st.ForceID, &st.Code, &st.Name, &st.Lat, &st.Lon); err != nil {
+				return fmt.Errorf("scan station: %w", err)
+			}
+			out = append(out, &st)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// checkStation returns KindInvalid unless station belongs to the caller's
+// force, so a unit or officer can never be attached to another force.
+func (t *tx) checkStation(id bluelamp.StationID) error {
+	var n int
+	if err := t.queryRow("SELECT COUNT(*) FROM stations WHERE id = ? AND force_id = ?", id, t.force()).Scan(&n); err != nil {
+		return fmt.Errorf("check station: %w", err)
+	}
+	if n == 0 {
+		return bluelamp.InvalidFields(map[string]string{"station_id": "no such station in this force"})
+	}
+	return nil
+}
+
+// CreateUnit adds a unit to the caller's force.
+func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		if err := t.checkStation(u.StationID); err != nil {
+			return err
+		}
+		id, err := t.insertID("INSERT INTO units (force_id, call_sign, type, station_id) VALUES (?, ?, ?, ?)",
+			t.force(), u.CallSign, u.Type, u.StationID)
+		if err != nil {
+			return s.d.translate(err, "unit "+u.CallSign)
+		}
+		u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
+		_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
+		return err
+	})
+}
+
+// FindUnits returns the caller's force's units by call sign.
+func (s *Store) FindUnits(ctx context.Context) ([]*bluelamp.Unit, error) {
+	var out []*bluelamp.Unit
+	err := s.read(ctx, func(t *tx) error {
+		rows, err := t.query("SELECT id, force_id, call_sign, type, station_id FROM units WHERE force_id = ? ORDER BY call_sign", t.force())
+		if err != nil {
+			return fmt.Errorf("query units: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u bluelamp.Unit
+			if err := rows.Scan(&u.ID, &u.ForceID, &u.CallSign, &u.Type, &u.StationID); err != nil {
+				return fmt.Errorf("scan unit: %w", err)
+			}
+			out = append(out, &u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CreateOfficer adds an officer to the caller's force: a collection of
+// personal data, audited.
+func (s *Store) CreateOfficer(ctx context.Context, o *bluelamp.Officer) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		if err := t.checkStation(o.StationID); err != nil {
+			return err
+		}
+		id, err := t.insertID("INSERT INTO officers (force_id, collar_number, name, rank, station_id) VALUES (?, ?, ?, ?, ?)",
+			t.force(), o.CollarNumber, o.Name, o.Rank, o.StationID)
+		if err != nil {
+			return s.d.translate(err, "officer "+o.CollarNumber)
+		}
+		o.ID, o.ForceID = bluelamp.OfficerID(id), t.force()
+		ref := subject("officer", id)
+		if _, err := t.appendEvent(bluelamp.EventOfficerCreated, ref, bluelamp.ClassOfficial, o); err != nil {
+			return err
+		}
+		return t.audit(auditEntry{action: bluelamp.AuditCollection, what: "officer.create", records: []string{ref}, subjects: []string{ref},
+			j: bluelamp.Justification{Reason: "ADMIN", Text: "officer record created"}})
+	})
+}
+
+func scanOfficer(sc interface{ Scan(...any) error }) (*bluelamp.Officer, error) {
+	var o bluelamp.Officer
+	err := sc.Scan(&o.ID, &o.ForceID, &o.CollarNumber, &o.Name, &o.Rank, &o.StationID)
+	return &o, err
+}
+
+// FindOfficers returns the caller's force's officers by collar number,
+// audited as a consultation.
+func (s *Store) FindOfficers(ctx context.Context, j bluelamp.Justification) ([]*bluelamp.Officer, error) {
+	if err := j.Validate(); err != nil {
+		return nil, err
+	}
+	var out []*bluelamp.Officer
+	err := s.write(ctx, func(t *tx) (err error) {
+		out, err = queryAll(t, scanOfficer, "SELECT id, force_id, collar_number, name, rank, station_id FROM officers WHERE force_id = ? ORDER BY collar_number", t.force())
+		if err != nil {
+			return fmt.Errorf("query officers: %w", err)
+		}
+		refs := make([]string, len(out))
+		for i, o := range out {
+			refs[i] = subject("officer", o.ID)
+		}
+		return t.audit(auditEntry{action: bluelamp.AuditConsultation, what: "officer.list", records: refs, subjects: refs, j: j})
+	})
+	return out, err
+}

@@ -1,0 +1,300 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/bluelamp/bluelamp"
+)
+
+// writeReq is one caller's write transaction waiting for the writer.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(*tx) error
+	done chan error
+}
+
+// tx is one caller's share of a write batch, or a read transaction. It
+// carries the actor, their force and the time fixed when the batch began.
+type tx struct {
+	s     *Store
+	q     *sql.Tx
+	ctx   context.Context
+	actor *bluelamp.Actor
+	now   time.Time
+
+	heads  map[bluelamp.ForceID]*head // heads loaded in this batch (write only)
+	events []*bluelamp.Event         // events appended by this caller
+}
+
+// head is a force's chain heads as the batch sees them.
+type head struct {
+	eventSeq  int64
+	eventHash bluelamp.Hash
+	auditSeq  int64
+	auditHash bluelamp.Hash
+	dirty     bool
+}
+
+func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.q.ExecContext(t.ctx, t.s.d.rebind(query), args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	return t.q.QueryContext(t.ctx, t.s.d.rebind(query), args...)
+}
+
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	return t.q.QueryRowContext(t.ctx, t.s.d.rebind(query), args...)
+}
+
+// insertID runs an INSERT … RETURNING id and returns the id.
+func (t *tx) insertID(query string, args ...any) (int64, error) {
+	var id int64
+	err := t.queryRow(query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// force returns the actor's force; methods call it first.
+func (t *tx) force() bluelamp.ForceID { return t.actor.ForceID }
+
+// write runs fn as a write transaction for the actor in ctx, batched with
+// other callers' writes into one commit. It returns when the batch is
+// durable (or failed), or when ctx ends first.
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	if _, err := bluelamp.ForceActor(ctx); err != nil {
+		return err
+	}
+	return s.writeAs(ctx, fn)
+}
+
+// writeAs is write without the force check, for deployment-wide actors.
+func (s *Store) writeAs(ctx context.Context, fn func(*tx) error) error {
+	if bluelamp.ActorFrom(ctx) == nil {
+		return bluelamp.ErrNoActor
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "shutting_down", Message: "bluelamp is shutting down; try again shortly"}
+	}
+	timer := time.NewTimer(s.OpTimeout)
+	defer timer.Stop()
+	select {
+	case s.writes <- req:
+		s.closeMu.Unlock()
+	case <-timer.C:
+		s.closeMu.Unlock()
+		return unavailable(errors.New("write queue full"))
+	case <-ctx.Done():
+		s.closeMu.Unlock()
+		return ctx.Err()
+	}
+	// Once queued, the write may commit: a caller that stops waiting is not
+	// told it was saved, which is safe; it is never told it was saved when
+	// it was not.
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writer commits batches of queued writes until the queue is closed.
+func (s *Store) writer(ctx context.Context) {
+	batch := make([]*writeReq, 0, s.MaxBatch)
+	for {
+		req, ok := <-s.writes
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], req)
+	fill:
+		for len(batch) < s.MaxBatch {
+			select {
+			case r, ok := <-s.writes:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commitBatch(ctx, batch)
+	}
+}
+
+// commitBatch runs each request inside a savepoint of one transaction, so a
+// failing request rolls back alone, then commits once for all of them.
+func (s *Store) commitBatch(ctx context.Context, batch []*writeReq) {
+	ctx, cancel := context.WithTimeout(ctx, s.OpTimeout)
+	defer cancel()
+	results := make([]error, len(batch))
+	var txs []*tx
+	fail := func(err error) {
+		err = s.d.translate(err, "record")
+		for i, r := range batch {
+			if results[i] == nil {
+				results[i] = err
+			}
+			r.done <- results[i]
+		}
+	}
+	q, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer q.Rollback()
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	heads := map[bluelamp.ForceID]*head{}
+	single := len(batch) == 1
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		t := &tx{s: s, q: q, ctx: ctx, actor: bluelamp.ActorFrom(r.ctx), now: now, heads: heads}
+		if single {
+			if results[i] = r.fn(t); results[i] != nil {
+				fail(results[i])
+				return
+			}
+			txs = append(txs, t)
+			continue
+		}
+		saved := snapshot(heads)
+		if _, err := q.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			fail(err)
+			return
+		}
+		if results[i] = r.fn(t); results[i] != nil {
+			if _, err := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); err != nil {
+				fail(err)
+				return
+			}
+			clear(heads)
+			maps.Copy(heads, saved)
+		} else {
+			txs = append(txs, t)
+		}
+		if _, err := q.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if err := s.saveHeads(ctx, q, heads); err != nil {
+		fail(err)
+		return
+	}
+	if err := q.Commit(); err != nil {
+		fail(err)
+		return
+	}
+	for i, r := range batch {
+		r.done <- s.d.translate(results[i], "record")
+	}
+	if s.OnCommit != nil {
+		var events []*bluelamp.Event
+		for _, t := range txs {
+			events = append(events, t.events...)
+		}
+		if len(events) > 0 {
+			s.OnCommit(events)
+		}
+	}
+}
+
+func snapshot(heads map[bluelamp.ForceID]*head) map[bluelamp.ForceID]*head {
+	c := make(map[bluelamp.ForceID]*head, len(heads))
+	for k, v := range heads {
+		h := *v
+		c[k] = &h
+	}
+	return c
+}
+
+// loadHead returns force's heads for this batch, locking the row on
+// PostgreSQL so another node's appends to the same force wait for this commit.
+func (t *tx) loadHead(force bluelamp.ForceID) (*head, error) {
+	if h, ok := t.heads[force]; ok {
+		return h, nil
+	}
+	h := &head{}
+	var eventHash, auditHash []byte
+	err := t.queryRow("SELECT event_seq, event_hash, audit_seq, audit_hash FROM force_heads WHERE force_id = ?"+t.s.d.forUpdate, force).
+		Scan(&h.eventSeq, &eventHash, &h.auditSeq, &auditHash)
+	h.eventHash, h.auditHash = eventHash, auditHash
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bluelamp.Errorf(bluelamp.KindNotFound, "force %s not found", force)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load head of %s: %w", force, err)
+	}
+	t.heads[force] = h
+	return h, nil
+}
+
+func (s *Store) saveHeads(ctx context.Context, q *sql.Tx, heads map[bluelamp.ForceID]*head) error {
+	for force, h := range heads {
+		if !h.dirty {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, s.d.rebind("UPDATE force_heads SET event_seq = ?, event_hash = ?, audit_seq = ?, audit_hash = ? WHERE force_id = ?"),
+			h.eventSeq, []byte(h.eventHash), h.auditSeq, []byte(h.auditHash), force); err != nil {
+			return fmt.Errorf("save head of %s: %w", force, err)
+		}
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction for the force-scoped actor in ctx.
+func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
+	a, err := bluelamp.ForceActor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.readAs(ctx, a, fn)
+}
+
+func (s *Store) readAs(ctx context.Context, a *bluelamp.Actor, fn func(*tx) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.OpTimeout)
+	defer cancel()
+	q, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.d.name == "postgres"})
+	if err != nil {
+		return s.d.translate(err, "record")
+	}
+	defer q.Rollback()
+	t := &tx{s: s, q: q, ctx: ctx, actor: a, now: s.Now().UTC().Truncate(time.Microsecond)}
+	if err := fn(t); err != nil {
+		return s.d.translate(err, "record")
+	}
+	return s.d.translate(q.Commit(), "record")
+}
+
+// queryAll runs q and scans every row with scan, closing the rows before it
+// returns: PostgreSQL cannot run the next statement of a transaction while
+// rows are open.
+func queryAll[T any](t *tx, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,168 @@
+package bluelamp
+
+import (
+	"context"
+	"time"
+)
+
+// Every store method takes its force, and the attribution of what it writes,
+// from the Actor in ctx. Without one it returns ErrNoActor. A record of
+// another force is reported as KindNotFound, exactly as a missing one is, so
+// nothing about another force leaks (DESIGN §2). Every method that changes
+// state appends its events and audit records in the same transaction.
+
+// ForceStore holds forces.
+type ForceStore interface {
+	// CreateForce creates a force and the head of its log. Only a
+	// deployment-wide system actor may call it (KindForbidden otherwise);
+	// KindConflict if the id is taken.
+	CreateForce(ctx context.Context, f *Force) error
+	// FindForces returns every force to a deployment-wide system actor and
+	// the caller's own force to anyone else.
+	FindForces(ctx context.Context) ([]*Force, error)
+	// FindForceByID returns the caller's force if id is it, KindNotFound otherwise.
+	FindForceByID(ctx context.Context, id ForceID) (*Force, error)
+}
+
+// StationStore holds stations.
+type StationStore interface {
+	// CreateStation adds a station to the caller's force; KindConflict if its
+	// code is taken.
+	CreateStation(ctx context.Context, s *Station) error
+	// FindStations returns the caller's force's stations by code.
+	FindStations(ctx context.Context) ([]*Station, error)
+}
+
+// UnitStore holds units.
+type UnitStore interface {
+	// CreateUnit adds a unit to the caller's force; KindInvalid if its
+	// station is not the force's.
+	CreateUnit(ctx context.Context, u *Unit) error
+	// FindUnits returns the caller's force's units by call sign.
+	FindUnits(ctx context.Context) ([]*Unit, error)
+}
+
+// OfficerStore holds officers: personal data, audited under s.62.
+type OfficerStore interface {
+	// CreateOfficer adds an officer (audited as a collection); KindConflict
+	// if the collar number is taken in the force.
+	CreateOfficer(ctx context.Context, o *Officer) error
+	// FindOfficers returns the caller's force's officers, audited as a
+	// consultation; ErrJustificationRequired without a reason.
+	FindOfficers(ctx context.Context, j Justification) ([]*Officer, error)
+}
+
+// UserStore holds users.
+type UserStore interface {
+	// CreateUser adds a user to the caller's force with an argon2id password
+	// hash (empty for OIDC-only users); KindConflict if the username or email
+	// is taken anywhere in the deployment.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	// FindUserByID returns a user of the caller's force, audited as a
+	// consultation; ErrJustificationRequired without a reason.
+	FindUserByID(ctx context.Context, id UserID, j Justification) (*User, error)
+	// FindUsers returns users of the caller's force and the total before
+	// paging, audited as a consultation.
+	FindUsers(ctx context.Context, f UserFilter, j Justification) ([]*User, int, error)
+	// FindSelf returns the calling user's own record. A person reading their
+	// own account is not a consultation of someone else's data.
+	FindSelf(ctx context.Context) (*User, error)
+	// DisableUser stops a user signing in and ends their sessions and tokens.
+	DisableUser(ctx context.Context, id UserID) error
+	// EnableUser lets a disabled or locked-out user sign in again.
+	EnableUser(ctx context.Context, id UserID) error
+	// SetUserPassword replaces a user's password hash, ends their sessions
+	// and clears any lock-out.
+	SetUserPassword(ctx context.Context, id UserID, passwordHash string) error
+	// GrantRole gives a user a role; granting a held role is a no-op.
+	GrantRole(ctx context.Context, id UserID, r Role) error
+	// RevokeRole removes a role; revoking an unheld role is a no-op.
+	RevokeRole(ctx context.Context, id UserID, r Role) error
+}
+
+// AuthStore is what sign-in needs before there is a signed-in user. Lookups
+// by credential take a deployment-wide system actor; the rest act on the
+// credential's own force.
+type AuthStore interface {
+	// FindCredential returns the credential for a username or, when byEmail,
+	// an email address; KindNotFound if none.
+	FindCredential(ctx context.Context, name string, byEmail bool) (*Credential, error)
+	// RecordSignInFailure counts a failed sign-in and, when lockUntil is set,
+	// locks the user until then.
+	RecordSignInFailure(ctx context.Context, c *Credential, lockUntil *time.Time) error
+	// CreateSession records a successful sign-in and clears failures.
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSessionActor returns the actor and session for a session secret's
+	// hash; KindUnauthenticated if unknown, expired, ended or the user is disabled.
+	FindSessionActor(ctx context.Context, secretHash []byte) (*Actor, *Session, error)
+	// EndSession signs a session out.
+	EndSession(ctx context.Context, id string) error
+	// FindTokenActor returns the actor for an API token secret's hash;
+	// KindUnauthenticated if unknown, expired, revoked or the user is disabled.
+	FindTokenActor(ctx context.Context, secretHash []byte) (*Actor, error)
+}
+
+// TokenStore holds API bearer tokens.
+type TokenStore interface {
+	// CreateToken issues a token for a user of the caller's force.
+	CreateToken(ctx context.Context, t *Token) error
+	// RevokeToken revokes a token of the caller's force.
+	RevokeToken(ctx context.Context, id TokenID) error
+	// FindTokens lists the caller's force's tokens (never their secrets).
+	FindTokens(ctx context.Context) ([]*Token, error)
+}
+
+// EventStore reads a force's log and appends log-only events.
+type EventStore interface {
+	// AppendEvent appends an event of a type registered as Direct; other
+	// types are appended only by the method that changes their read table
+	// (KindInvalid otherwise).
+	AppendEvent(ctx context.Context, t EventType, subject string, c Classification, payload any) (*Event, error)
+	// FindEvents returns the caller's force's events after f.After, in order.
+	FindEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+	// FindHead returns the caller's force's last event sequence and hash.
+	FindHead(ctx context.Context) (Head, error)
+	// FindHeads returns every force's head to a deployment-wide system actor.
+	FindHeads(ctx context.Context) ([]Head, error)
+}
+
+// AuditStore reads the s.62 audit trail.
+type AuditStore interface {
+	// FindAuditRecords returns the caller's force's audit records and the
+	// total before paging. The query is itself audited as a consultation.
+	FindAuditRecords(ctx context.Context, f AuditFilter, j Justification) ([]*AuditRecord, int, error)
+}
+
+// OutboxStore keeps how far the outbox relay has published each force's log
+// to the bus. Only the deployment-wide system actor may call it.
+type OutboxStore interface {
+	// FindOutboxCursors returns the last published sequence of every force.
+	FindOutboxCursors(ctx context.Context) (map[ForceID]int64, error)
+	// SaveOutboxCursors records published sequences; a cursor never moves back.
+	SaveOutboxCursors(ctx context.Context, cursors map[ForceID]int64) error
+}
+
+// ChainVerifier checks hash chains.
+type ChainVerifier interface {
+	// VerifyChains checks every force's event log and audit trail (for a
+	// deployment-wide system actor) or the caller's own force's.
+	VerifyChains(ctx context.Context) ([]ChainReport, error)
+}
+
+// Store is every store contract; sqlstore.Store satisfies it on SQLite and
+// PostgreSQL.
+type Store interface {
+	ForceStore
+	StationStore
+	UnitStore
+	OfficerStore
+	UserStore
+	AuthStore
+	TokenStore
+	EventStore
+	AuditStore
+	OutboxStore
+	ChainVerifier
+	// Ping reports whether the database answers; KindUnavailable if not.
+	Ping(ctx context.Context) error
+}
