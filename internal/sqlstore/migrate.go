@@ -129,11 +129,11 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.SchemaBefore = got
 	if got < want && (s.Migrate == MigrateAlways || s.Migrate == MigrateIfEmpty && got == 0) {
-		if _, err := s.ApplyMigrations(ctx); err != nil {
-			return err
-		}
-		return nil
+		applied, err := s.ApplyMigrations(ctx)
+		s.Applied = applied
+		return err
 	}
 	switch {
 	case got < want:

@@ -36,6 +36,10 @@ type Store struct {
 	Migrate      MigrateMode                  // what Open does with a schema older than the binary's
 	ReadConns    int                          // SQLite read pool size
 
+	// Set by Open: the schema version found, and the migrations it applied.
+	SchemaBefore int
+	Applied      []int
+
 	d       *dialect
 	wdb     *sql.DB // writes: one connection on SQLite
 	rdb     *sql.DB // reads

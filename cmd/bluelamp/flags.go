@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// flagSet is a flag.FlagSet whose every flag also reads BLUELAMP_<NAME>
+// from the environment; flags win over the environment.
+type flagSet struct {
+	*flag.FlagSet
+	e       env
+	envErrs []string
+}
+
+func newFlagSet(e env, name, synopsis, about string) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), e: e}
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: bluelamp %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func envName(flagName string) string {
+	return "BLUELAMP_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (fs *flagSet) fromEnv(name string) (string, bool) {
+	v := fs.e.getenv(envName(name))
+	return v, v != ""
+}
+
+func (fs *flagSet) stringVar(p *string, name, def, usage string) {
+	if v, ok := fs.fromEnv(name); ok {
+		def = v
+	}
+	fs.StringVar(p, name, def, usage+" ["+envName(name)+"]")
+}
+
+func (fs *flagSet) boolVar(p *bool, name string, def bool, usage string) {
+	if v, ok := fs.fromEnv(name); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fs.envErrs = append(fs.envErrs, fmt.Sprintf("%s=%q is not true or false", envName(name), v))
+		}
+		def = b
+	}
+	fs.BoolVar(p, name, def, usage+" ["+envName(name)+"]")
+}
+
+func (fs *flagSet) durationVar(p *time.Duration, name string, def time.Duration, usage string) {
+	if v, ok := fs.fromEnv(name); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			fs.envErrs = append(fs.envErrs, fmt.Sprintf("%s=%q is not a duration such as 30s or 12h", envName(name), v))
+		}
+		def = d
+	}
+	fs.DurationVar(p, name, def, usage+" ["+envName(name)+"]")
+}
+
+// parse parses args, requiring exactly nargs positional arguments (-1: any),
+// and reports environment errors too. Usage problems print and return errUsage.
+func (fs *flagSet) parse(args []string, nargs int) error {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(fs.e.stdout)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage
+	}
+	if len(fs.envErrs) > 0 {
+		fmt.Fprintf(fs.Output(), "bluelamp %s: %s\n", fs.Name(), strings.Join(fs.envErrs, "; "))
+		return errUsage
+	}
+	if nargs >= 0 && fs.NArg() != nargs {
+		fmt.Fprintf(fs.Output(), "bluelamp %s: expected %d argument(s), got %d\n\n", fs.Name(), nargs, fs.NArg())
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// errHelp means -h was asked for and the usage printed; the command succeeds.
+var errHelp = errors.New("help shown")
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

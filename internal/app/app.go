@@ -1,0 +1,238 @@
+// Package app wires bluelamp together: configuration in, every dependency
+// built and opened in order, closed in reverse. End-to-end tests use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bluelamp/bluelamp"
+	"github.com/bluelamp/bluelamp/internal/auth"
+	"github.com/bluelamp/bluelamp/internal/console"
+	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/bluelamp/bluelamp/internal/httpapi"
+	"github.com/bluelamp/bluelamp/internal/live"
+	"github.com/bluelamp/bluelamp/internal/metrics"
+	"github.com/bluelamp/bluelamp/internal/natsbus"
+	"github.com/bluelamp/bluelamp/internal/sqlstore"
+)
+
+// Main is a running bluelamp node.
+type Main struct {
+	Config  Config
+	Logger  *slog.Logger
+	Version string
+
+	Store   *sqlstore.Store
+	Bus     *natsbus.Bus
+	Relay   *natsbus.Relay
+	Hub     *live.Hub
+	Auth    *auth.Authenticator
+	Metrics *metrics.Metrics
+	Seeded  bool // Open seeded the demo force
+
+	ln       net.Listener
+	server   *http.Server
+	serveErr chan error
+}
+
+// NewMain returns a Main with cfg.
+func NewMain(cfg Config, logger *slog.Logger, version string) *Main {
+	return &Main{Config: cfg, Logger: logger, Version: version}
+}
+
+// Open builds and starts everything: store, bus, relay, hub, HTTP. On
+// failure it closes what it opened.
+func (m *Main) Open(ctx context.Context) (err error) {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	m.Metrics = metrics.New()
+
+	m.Store = sqlstore.New(m.Config.DatabaseDSN())
+	m.Store.Logger = m.Logger
+	m.Store.Migrate = sqlstore.MigrateIfEmpty
+	if m.Config.Migrate {
+		m.Store.Migrate = sqlstore.MigrateAlways
+	}
+	if err := m.Store.Open(); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+
+	m.Bus = natsbus.New(m.Config.NATSURL)
+	m.Bus.Logger = m.Logger
+	if err := m.Bus.Open(); err != nil {
+		return fmt.Errorf("open bus: %w", err)
+	}
+	m.Relay = natsbus.NewRelay(m.Store, m.Store, m.Bus)
+	m.Relay.Logger = m.Logger
+	m.Store.OnCommit = func(events []*bluelamp.Event) {
+		m.Metrics.EventsCommitted(len(events))
+		m.Relay.Notify()
+	}
+	if err := m.Relay.Open(); err != nil {
+		return fmt.Errorf("open outbox relay: %w", err)
+	}
+	m.Hub = live.NewHub(m.Bus, m.Store)
+	m.Hub.Logger = m.Logger
+	if err := m.Hub.Open(); err != nil {
+		return fmt.Errorf("open live hub: %w", err)
+	}
+	m.registerMetrics()
+
+	if m.Config.Demo {
+		if m.Seeded, err = demo.Seed(ctx, m.Store, auth.HashPassword); err != nil {
+			return fmt.Errorf("seed demo force: %w", err)
+		}
+	}
+	return m.openHTTP()
+}
+
+func (m *Main) registerMetrics() {
+	m.Metrics.GaugeFunc("bluelamp_bus_connected", "1 when this node is connected to the bus.", func() float64 {
+		if m.Bus.Connected() {
+			return 1
+		}
+		return 0
+	})
+	m.Metrics.GaugeFunc("bluelamp_outbox_lag_events", "Committed events not yet published to the bus, all forces.", func() float64 {
+		var lag int64
+		for _, l := range m.Relay.Stats().Lag {
+			lag += l
+		}
+		return float64(lag)
+	})
+	m.Metrics.CounterFunc("bluelamp_outbox_published_total", "Events the outbox relay has published to the bus.", func() float64 {
+		return float64(m.Relay.Stats().Published)
+	})
+	m.Metrics.GaugeFunc("bluelamp_live_clients", "Clients connected to the live event stream.", func() float64 {
+		return float64(m.Hub.Stats().Clients)
+	})
+	m.Metrics.CounterFunc("bluelamp_live_slow_clients_total", "Live clients cut off for falling behind.", func() float64 {
+		return float64(m.Hub.Stats().CutOff)
+	})
+}
+
+func (m *Main) openHTTP() error {
+	m.Auth = auth.New(m.Store)
+	m.Auth.SessionTTL = m.Config.SessionTTL
+	m.Auth.SecureCookies = strings.HasPrefix(m.Config.PublicURL, "https://")
+
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	public := m.PublicURL()
+
+	var oidc *auth.OIDC
+	if m.Config.OIDC.Issuer != "" {
+		oidc = &auth.OIDC{Issuer: m.Config.OIDC.Issuer, ClientID: m.Config.OIDC.ClientID, ClientSecret: m.Config.OIDC.ClientSecret,
+			Claim: m.Config.OIDC.Claim, RedirectURL: public + "/auth/oidc/callback"}
+	}
+	api := &httpapi.Server{
+		Store: m.Store, Auth: m.Auth, Stream: m.Hub, Logger: m.Logger, Version: m.Version,
+		Ready: m.ready, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveRequest,
+	}
+	con := &console.Console{Store: m.Store, Auth: m.Auth, OIDC: oidc, Logger: m.Logger, Version: m.Version}
+	apiHandler, conHandler := api.Handler(), con.Handler()
+	root := http.NewServeMux()
+	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		root.Handle(p, apiHandler)
+	}
+	root.Handle("/", conHandler)
+
+	m.server = &http.Server{
+		Handler:           root,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.server.Serve(ln) }()
+	return nil
+}
+
+// ready reports whether the database answers and the bus is connected.
+func (m *Main) ready(ctx context.Context) error {
+	if err := m.Store.Ping(ctx); err != nil {
+		return err
+	}
+	if !m.Bus.Connected() {
+		return &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "bus_unavailable", Message: "the bus is not connected"}
+	}
+	return nil
+}
+
+// URL returns the address the server listens on, e.g. http://127.0.0.1:8080.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// PublicURL returns the configured public URL, or URL.
+func (m *Main) PublicURL() string {
+	if m.Config.PublicURL != "" {
+		return strings.TrimRight(m.Config.PublicURL, "/")
+	}
+	return m.URL()
+}
+
+// Wait returns when the HTTP server stops by itself (an error) or ctx ends.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-m.serveErr:
+		return err
+	}
+}
+
+// Close shuts down gracefully, in reverse order of Open: in-flight requests
+// finish (live streams are ended), the outbox drains to the bus, the bus
+// closes, then the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		// Live streams never finish by themselves: close the hub first so
+		// they end and Shutdown can complete.
+		if m.Hub != nil {
+			errs = append(errs, m.Hub.Close())
+			m.Hub = nil
+		}
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down http: %w", err))
+		}
+		cancel()
+		m.server = nil
+	}
+	if m.Hub != nil {
+		errs = append(errs, m.Hub.Close())
+	}
+	if m.Relay != nil {
+		errs = append(errs, m.Relay.Close())
+	}
+	if m.Bus != nil {
+		errs = append(errs, m.Bus.Close())
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}

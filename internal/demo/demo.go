@@ -1,0 +1,149 @@
+// Package demo seeds a fictional force, Wessex Constabulary, into an empty
+// database: stations in Hardy's towns, units with call signs, officers with
+// collar numbers, and a user for every role. Nothing here is real.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bluelamp/bluelamp"
+)
+
+// ForceID is the demo force.
+const ForceID bluelamp.ForceID = "wessex"
+
+// Password is every demo user's password. It is printed at start-up: the
+// demo is for trying bluelamp, never for real data.
+const Password = "bluelamp-demo"
+
+// SignIn is one demo user, as printed for the person trying bluelamp.
+type SignIn struct {
+	Username string
+	Role     bluelamp.Role
+}
+
+// Store is what seeding needs.
+type Store interface {
+	CreateForce(ctx context.Context, f *bluelamp.Force) error
+	FindForces(ctx context.Context) ([]*bluelamp.Force, error)
+	CreateStation(ctx context.Context, s *bluelamp.Station) error
+	CreateUnit(ctx context.Context, u *bluelamp.Unit) error
+	CreateOfficer(ctx context.Context, o *bluelamp.Officer) error
+	CreateUser(ctx context.Context, u *bluelamp.User, passwordHash string) error
+}
+
+type station struct {
+	code, name string
+	lat, lon   float64
+}
+
+var stations = []station{
+	{"CB", "Casterbridge", 50.7155, -2.4372},
+	{"BM", "Budmouth", 50.6144, -2.4573},
+	{"ML", "Melchester", 51.0693, -1.7944},
+	{"SB", "Sandbourne", 50.7200, -1.8795},
+	{"SH", "Shaston", 51.0050, -2.1980},
+}
+
+type unit struct{ callSign, typ, station string }
+
+var units = []unit{
+	{"CB11", "response car", "CB"}, {"CB12", "response car", "CB"}, {"CB14", "response van", "CB"}, {"CB51", "neighbourhood foot patrol", "CB"},
+	{"BM11", "response car", "BM"}, {"BM12", "response car", "BM"}, {"BM51", "neighbourhood foot patrol", "BM"},
+	{"ML11", "response car", "ML"}, {"ML12", "response car", "ML"}, {"ML14", "response van", "ML"}, {"ML51", "neighbourhood foot patrol", "ML"},
+	{"SB11", "response car", "SB"}, {"SB12", "response car", "SB"}, {"SB51", "neighbourhood foot patrol", "SB"},
+	{"SH11", "response car", "SH"}, {"SH51", "neighbourhood foot patrol", "SH"},
+	{"RP21", "roads policing car", "CB"}, {"RP22", "roads policing car", "ML"},
+	{"AR31", "armed response vehicle", "CB"}, {"AR32", "armed response vehicle", "SB"},
+	{"DG41", "dog unit", "ML"},
+}
+
+type officer struct{ collar, name, rank, station string }
+
+var officers = []officer{
+	{"1041", "Gabriel Oak", "Police Constable", "CB"}, {"1187", "Bathsheba Everdene", "Police Sergeant", "CB"},
+	{"1203", "Diggory Venn", "Police Constable", "CB"}, {"1322", "Thomasin Yeobright", "Police Constable", "CB"},
+	{"1455", "Giles Winterborne", "Police Constable", "BM"}, {"1502", "Grace Melbury", "Police Constable", "BM"},
+	{"1618", "Marty South", "Police Constable", "BM"}, {"1733", "Jude Fawley", "Police Constable", "ML"},
+	{"1790", "Sue Bridehead", "Police Sergeant", "ML"}, {"1846", "Richard Phillotson", "Police Constable", "ML"},
+	{"1921", "Tess Durbeyfield", "Police Constable", "SB"}, {"1977", "Angel Clare", "Police Constable", "SB"},
+	{"2034", "Michael Henchard", "Inspector", "CB"}, {"2101", "Elizabeth-Jane Newson", "Police Constable", "SH"},
+	{"2166", "Donald Farfrae", "Police Constable", "SH"}, {"2230", "Clym Yeobright", "Police Constable", "CB"},
+	{"5012", "Fancy Day", "PCSO", "CB"}, {"5047", "Dick Dewy", "PCSO", "ML"},
+}
+
+// users is one demo user for every role.
+var users = []struct {
+	username, name, collar string
+	role                   bluelamp.Role
+}{
+	{"demo.callhandler", "Arabella Donn", "", bluelamp.RoleCallHandler},
+	{"demo.controller", "Fanny Robin", "", bluelamp.RoleController},
+	{"demo.supervisor", "Michael Henchard", "2034", bluelamp.RoleSupervisor},
+	{"demo.response", "Gabriel Oak", "1041", bluelamp.RoleResponseOfficer},
+	{"demo.neighbourhood", "Fancy Day", "5012", bluelamp.RoleNeighbourhoodOfficer},
+	{"demo.analyst", "Eustacia Vye", "", bluelamp.RoleAnalyst},
+	{"demo.admin", "Frank Troy", "", bluelamp.RoleForceAdmin},
+	{"demo.auditor", "William Boldwood", "", bluelamp.RoleAuditor},
+	{"demo.partner", "Lucetta Templeman", "", bluelamp.RolePartnerAgency},
+}
+
+// SignIns lists the demo users.
+func SignIns() []SignIn {
+	out := make([]SignIn, len(users))
+	for i, u := range users {
+		out[i] = SignIn{Username: u.username, Role: u.role}
+	}
+	return out
+}
+
+// Seed creates the demo force unless it exists, and reports whether it did.
+// hash turns Password into a stored hash.
+func Seed(ctx context.Context, s Store, hash func(string) (string, error)) (bool, error) {
+	dctx := bluelamp.SystemContext(ctx, "", "demo")
+	forces, err := s.FindForces(dctx)
+	if err != nil {
+		return false, fmt.Errorf("list forces: %w", err)
+	}
+	for _, f := range forces {
+		if f.ID == ForceID {
+			return false, nil
+		}
+	}
+	if err := s.CreateForce(dctx, &bluelamp.Force{ID: ForceID, Name: "Wessex Constabulary"}); err != nil {
+		return false, fmt.Errorf("create demo force: %w", err)
+	}
+	fctx := bluelamp.SystemContext(ctx, ForceID, "demo")
+	ids := map[string]bluelamp.StationID{}
+	for _, st := range stations {
+		s2 := &bluelamp.Station{Code: st.code, Name: st.name + " Police Station", Lat: st.lat, Lon: st.lon}
+		if err := s.CreateStation(fctx, s2); err != nil {
+			return false, fmt.Errorf("create station %s: %w", st.code, err)
+		}
+		ids[st.code] = s2.ID
+	}
+	for _, u := range units {
+		if err := s.CreateUnit(fctx, &bluelamp.Unit{CallSign: u.callSign, Type: u.typ, StationID: ids[u.station]}); err != nil {
+			return false, fmt.Errorf("create unit %s: %w", u.callSign, err)
+		}
+	}
+	for _, o := range officers {
+		if err := s.CreateOfficer(fctx, &bluelamp.Officer{CollarNumber: o.collar, Name: o.name, Rank: o.rank, StationID: ids[o.station]}); err != nil {
+			return false, fmt.Errorf("create officer %s: %w", o.collar, err)
+		}
+	}
+	h, err := hash(Password)
+	if err != nil {
+		return false, fmt.Errorf("hash demo password: %w", err)
+	}
+	for _, u := range users {
+		// One hash for all: argon2id salts differ per hash, but the demo
+		// password is public anyway, and this keeps start-up fast.
+		if err := s.CreateUser(fctx, &bluelamp.User{Username: u.username, DisplayName: u.name, CollarNumber: u.collar,
+			Email: u.username + "@wessex.police.example", Roles: []bluelamp.Role{u.role}}, h); err != nil {
+			return false, fmt.Errorf("create user %s: %w", u.username, err)
+		}
+	}
+	return true, nil
+}
