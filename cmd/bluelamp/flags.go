@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ type flagSet struct {
 	*flag.FlagSet
 	e       env
 	envErrs []string
+	pos     []string // the arguments that are not flags
 }
 
 func newFlagSet(e env, name, synopsis, about string) *flagSet {
@@ -66,30 +69,64 @@ func (fs *flagSet) durationVar(p *time.Duration, name string, def time.Duration,
 	fs.DurationVar(p, name, def, usage+" ["+envName(name)+"]")
 }
 
-// parse parses args, requiring exactly nargs positional arguments (-1: any),
-// and reports environment errors too. Usage problems print and return errUsage.
+// parse parses args, flags and arguments in any order, requiring exactly
+// nargs arguments (-1: any), and reports environment errors too. Usage
+// problems print and return errUsage.
 func (fs *flagSet) parse(args []string, nargs int) error {
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fs.SetOutput(fs.e.stdout)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errHelp
+			}
+			return errUsage
 		}
-		return errUsage
+		if fs.NArg() == 0 {
+			break
+		}
+		fs.pos = append(fs.pos, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	if len(fs.envErrs) > 0 {
 		fmt.Fprintf(fs.Output(), "bluelamp %s: %s\n", fs.Name(), strings.Join(fs.envErrs, "; "))
 		return errUsage
 	}
-	if nargs >= 0 && fs.NArg() != nargs {
-		fmt.Fprintf(fs.Output(), "bluelamp %s: expected %d argument(s), got %d\n\n", fs.Name(), nargs, fs.NArg())
+	if nargs >= 0 && len(fs.pos) != nargs {
+		fmt.Fprintf(fs.Output(), "bluelamp %s: expected %d argument(s), got %d\n\n", fs.Name(), nargs, len(fs.pos))
 		fs.Usage()
 		return errUsage
 	}
 	return nil
+}
+
+// parseSub parses a command whose first argument is a sub-command word from
+// subs, which gives how many further arguments each takes.
+func (fs *flagSet) parseSub(args []string, subs map[string]int) (string, []string, error) {
+	if err := fs.parse(args, -1); err != nil {
+		return "", nil, err
+	}
+	if len(fs.pos) == 0 {
+		fmt.Fprintf(fs.Output(), "bluelamp %s: say which: %s\n\n", fs.Name(), strings.Join(slices.Sorted(maps.Keys(subs)), ", "))
+		fs.Usage()
+		return "", nil, errUsage
+	}
+	sub, rest := fs.pos[0], fs.pos[1:]
+	n, ok := subs[sub]
+	if !ok {
+		fmt.Fprintf(fs.Output(), "bluelamp %s: unknown sub-command %q; say one of %s\n", fs.Name(), sub, strings.Join(slices.Sorted(maps.Keys(subs)), ", "))
+		return "", nil, errUsage
+	}
+	if len(rest) != n {
+		fmt.Fprintf(fs.Output(), "bluelamp %s %s: expected %d argument(s), got %d\n\n", fs.Name(), sub, n, len(rest))
+		fs.Usage()
+		return "", nil, errUsage
+	}
+	return sub, rest, nil
 }
 
 // errHelp means -h was asked for and the usage printed; the command succeeds.

@@ -25,21 +25,11 @@ Add a force (ID is its data.police.uk-style slug, e.g. avon-and-somerset)
 or list the forces in this deployment.`)
 	c.db.register(fs)
 	fs.stringVar(&c.name, "name", "", "the force's name, for add")
-	sub, rest := splitSub(args)
-	c.sub = sub
-	want := map[string]int{"add": 1, "list": 0}
-	n, ok := want[sub]
-	if !ok {
-		if err := fs.parse(rest, -1); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stderr, "bluelamp force: say add or list\n")
-		return errUsage
-	}
-	if err := fs.parse(rest, n); err != nil {
+	sub, rest, err := fs.parseSub(args, map[string]int{"add": 1, "list": 0})
+	if err != nil {
 		return err
 	}
-	c.args = fs.Args()
+	c.sub, c.args = sub, rest
 	return nil
 }
 
@@ -75,42 +65,6 @@ func (c *forceCommand) Close() error {
 		return c.store.Close()
 	}
 	return nil
-}
-
-// splitSub separates a sub-command word from the rest of the arguments,
-// allowing flags before or after it.
-func splitSub(args []string) (string, []string) {
-	for i, a := range args {
-		if len(a) > 0 && a[0] != '-' {
-			if i > 0 {
-				prev := args[i-1]
-				if len(prev) > 1 && prev[0] == '-' && !containsEq(prev) && !isBoolFlag(prev) {
-					continue // a flag's value
-				}
-			}
-			return a, append(append([]string{}, args[:i]...), args[i+1:]...)
-		}
-	}
-	return "", args
-}
-
-func containsEq(s string) bool {
-	for _, c := range s {
-		if c == '=' {
-			return true
-		}
-	}
-	return false
-}
-
-// isBoolFlag lists the boolean flags of the administration commands, which
-// take no separate value.
-func isBoolFlag(f string) bool {
-	switch f {
-	case "-password-stdin", "--password-stdin", "-oidc-only", "--oidc-only", "-h", "--help", "-help":
-		return true
-	}
-	return false
 }
 
 // describe turns a domain error into a message for the operator.

@@ -37,20 +37,11 @@ that user's roles; send it as "Authorization: Bearer <secret>".
 	fs.stringVar(&c.force, "force", "", "the force (list, revoke)")
 	fs.stringVar(&c.name, "name", "", "what the token is for (create)")
 	fs.durationVar(&c.expires, "expires", 0, "lifetime, e.g. 2160h for 90 days; 0 never expires (create)")
-	sub, rest := splitSub(args)
-	c.sub = sub
-	n, ok := tokenSubs[sub]
-	if !ok {
-		if err := fs.parse(rest, -1); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stderr, "bluelamp token: say create, list or revoke\n")
-		return errUsage
-	}
-	if err := fs.parse(rest, n); err != nil {
+	sub, rest, err := fs.parseSub(args, tokenSubs)
+	if err != nil {
 		return err
 	}
-	c.args = fs.Args()
+	c.sub, c.args = sub, rest
 	switch {
 	case sub == "create" && c.name == "":
 		fmt.Fprintf(c.stderr, "bluelamp token create: --name is required\n")

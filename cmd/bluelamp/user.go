@@ -50,20 +50,11 @@ Passwords are read from standard input, never from the command line.`)
 	fs.Var(&c.roles, "role", "a role to grant; repeat for more (add)")
 	fs.boolVar(&c.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.boolVar(&c.oidcOnly, "oidc-only", false, "the user signs in only through OIDC (add)")
-	sub, rest := splitSub(args)
-	c.sub = sub
-	n, ok := userSubs[sub]
-	if !ok {
-		if err := fs.parse(rest, -1); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stderr, "bluelamp user: say add, list, disable, enable, set-password, grant or revoke\n")
-		return errUsage
-	}
-	if err := fs.parse(rest, n); err != nil {
+	sub, rest, err := fs.parseSub(args, userSubs)
+	if err != nil {
 		return err
 	}
-	c.args = fs.Args()
+	c.sub, c.args = sub, rest
 	switch {
 	case (sub == "add" || sub == "list") && c.force == "":
 		fmt.Fprintf(c.stderr, "bluelamp user %s: --force is required\n", sub)
