@@ -19,7 +19,8 @@ function row(e) {
   type.textContent = e.type;
   const who = document.createElement("span");
   who.className = "actor";
-  who.textContent = `${e.subject} · ${e.actor}`;
+  const what = e.type === "log.note" ? e.payload.text : e.subject;
+  who.textContent = what ? `${what} · ${e.actor}` : e.actor;
   li.append(time, " ", type, " ", who);
   // Newest first, in sequence order even when history and live cross.
   const next = [...list.children].find((x) => Number(x.dataset.seq) < e.seq);

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+
+	"github.com/bluelamp/bluelamp/internal/demo"
+)
+
+// apiClient signs in as a demo user and returns a client with the session.
+func apiClient(t *testing.T, base, username string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Post(base+"/api/v1/session", "application/json", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, username, demo.Password)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("sign in %s: %d", username, res.StatusCode)
+	}
+	return c
+}
+
+func TestDemoSignIns(t *testing.T) {
+	m := startDemo(t)
+	for _, s := range demo.SignIns() {
+		c := apiClient(t, m.URL(), s.Username)
+		res, err := c.Get(m.URL() + "/api/v1/me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: /me %d", s.Username, res.StatusCode)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json"} {
+		res, err := http.Get(m.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+}
