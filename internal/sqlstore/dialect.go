@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"io"
 	"errors"
 	"net"
 	"strconv"
@@ -106,6 +108,12 @@ func (d *dialect) translate(err error, what string) error {
 		}
 	}
 	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return unavailable(err)
+	}
+	// The connection went away under us: closed, cut mid-read, or refused
+	// before anything was sent.
+	if errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
 		return unavailable(err)
 	}
 	if _, ok := errors.AsType[net.Error](err); ok {
