@@ -60,26 +60,27 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}()
 	m.Metrics = metrics.New()
 
+	// Build the store, bus and relay first, so the commit hook is in place
+	// before the store opens; then open them in dependency order.
 	m.Store = sqlstore.New(m.Config.DatabaseDSN())
 	m.Store.Logger = m.Logger
 	m.Store.Migrate = sqlstore.MigrateIfEmpty
 	if m.Config.Migrate {
 		m.Store.Migrate = sqlstore.MigrateAlways
 	}
-	if err := m.Store.Open(); err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-
 	m.Bus = natsbus.New(m.Config.NATSURL)
 	m.Bus.Logger = m.Logger
-	if err := m.Bus.Open(); err != nil {
-		return fmt.Errorf("open bus: %w", err)
-	}
 	m.Relay = natsbus.NewRelay(m.Store, m.Store, m.Bus)
 	m.Relay.Logger = m.Logger
 	m.Store.OnCommit = func(events []*bluelamp.Event) {
 		m.Metrics.EventsCommitted(len(events))
 		m.Relay.Notify()
+	}
+	if err := m.Store.Open(); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	if err := m.Bus.Open(); err != nil {
+		return fmt.Errorf("open bus: %w", err)
 	}
 	if err := m.Relay.Open(); err != nil {
 		return fmt.Errorf("open outbox relay: %w", err)
@@ -115,6 +116,12 @@ func (m *Main) registerMetrics() {
 	})
 	m.Metrics.CounterFunc("bluelamp_outbox_published_total", "Events the outbox relay has published to the bus.", func() float64 {
 		return float64(m.Relay.Stats().Published)
+	})
+	m.Metrics.CounterFunc("bluelamp_outbox_failures_total", "Failed attempts to publish to the bus (retried with backoff).", func() float64 {
+		return float64(m.Relay.Stats().Failures)
+	})
+	m.Metrics.CounterFunc("bluelamp_live_refilled_total", "Events the live hub read from the store to fill gaps the bus left.", func() float64 {
+		return float64(m.Hub.Stats().Refilled)
 	})
 	m.Metrics.GaugeFunc("bluelamp_live_clients", "Clients connected to the live event stream.", func() float64 {
 		return float64(m.Hub.Stats().Clients)

@@ -2,11 +2,13 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
 	"testing"
 
+	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/demo"
 )
 
@@ -48,5 +50,20 @@ func TestDemoSignIns(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", path, res.StatusCode)
 		}
+	}
+}
+
+// TestOpenFailsCleanly starts against a database that is not there: Open
+// fails with a clear error and closes what it had built, without a panic.
+func TestOpenFailsCleanly(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Addr, cfg.Database = "127.0.0.1:0", "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"
+	m := NewMain(cfg, slog.New(slog.DiscardHandler), "test")
+	err := m.Open(t.Context())
+	if err == nil || bluelamp.KindOf(err) != bluelamp.KindUnavailable {
+		t.Fatalf("Open = %v, want an unavailable database", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close after a failed Open: %v", err)
 	}
 }

@@ -127,6 +127,8 @@ func (s *Store) openSQLite() error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.OpTimeout)
 	defer cancel()
 	if err := s.wdb.PingContext(ctx); err != nil {
+		s.wdb.Close()
+		s.rdb.Close()
 		return s.d.translate(err, "database")
 	}
 	return nil
@@ -162,10 +164,17 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.writes)
+	if s.writes != nil {
+		close(s.writes)
+	}
 	s.closeMu.Unlock()
 	s.wg.Wait()
-	s.cancel()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if s.writes == nil {
+		return nil // never opened, or Open failed and closed the database itself
+	}
 	err := s.wdb.Close()
 	if s.rdb != s.wdb {
 		if rerr := s.rdb.Close(); err == nil {
