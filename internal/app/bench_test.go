@@ -110,4 +110,3 @@ func benchSchema(b *testing.B, dsn string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-

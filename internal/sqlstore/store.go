@@ -28,13 +28,13 @@ type Store struct {
 	DSN string // a file path or file: URL for SQLite, postgres:// URL for PostgreSQL
 
 	// Optional settings, set before Open.
-	Now          func() time.Time
-	Logger       *slog.Logger
-	OpTimeout    time.Duration                // bound on any one database call; past it the store is unavailable
-	MaxBatch     int                          // most writes committed together
-	OnCommit     func(events []*bluelamp.Event) // called after each commit with the events it made durable
-	Migrate      MigrateMode                  // what Open does with a schema older than the binary's
-	ReadConns    int                          // SQLite read pool size
+	Now       func() time.Time
+	Logger    *slog.Logger
+	OpTimeout time.Duration                  // bound on any one database call; past it the store is unavailable
+	MaxBatch  int                            // most writes committed together
+	OnCommit  func(events []*bluelamp.Event) // called after each commit with the events it made durable
+	Migrate   MigrateMode                    // what Open does with a schema older than the binary's
+	ReadConns int                            // SQLite read pool size
 
 	// Set by Open: the schema version found, and the migrations it applied.
 	SchemaBefore int
