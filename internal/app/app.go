@@ -37,6 +37,10 @@ type Main struct {
 	Metrics *metrics.Metrics
 	Seeded  bool // Open seeded the demo force
 
+	// Heartbeat overrides how often idle live streams send a keep-alive and
+	// re-check their caller's session (tests shorten it).
+	Heartbeat time.Duration
+
 	ln       net.Listener
 	server   *http.Server
 	serveErr chan error
@@ -150,7 +154,7 @@ func (m *Main) openHTTP() error {
 	}
 	api := &httpapi.Server{
 		Store: m.Store, Auth: m.Auth, Stream: m.Hub, Logger: m.Logger, Version: m.Version,
-		Ready: m.ready, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveRequest,
+		Ready: m.ready, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveRequest, Heartbeat: m.Heartbeat,
 	}
 	con := &console.Console{Store: m.Store, Auth: m.Auth, OIDC: oidc, Logger: m.Logger, Version: m.Version}
 	apiHandler, conHandler := api.Handler(), con.Handler()
