@@ -152,7 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.Header().Set("X-Request-ID", id)
 	sw.Header().Set("X-Content-Type-Options", "nosniff")
 
-	h, pattern := s.mux.Handler(r)
+	_, pattern := s.mux.Handler(r)
 	defer func() {
 		if p := recover(); p != nil {
 			s.Logger.ErrorContext(ctx, "panic", "request_id", id, "path", r.URL.Path, "panic", p)
@@ -194,7 +194,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
-	h.ServeHTTP(sw, r)
+	// The mux, not the handler Handler returned, sets the path values.
+	s.mux.ServeHTTP(sw, r)
 }
 
 func (s *Server) routeFor(pattern string) route {
