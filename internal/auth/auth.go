@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bluelamp/bluelamp"
@@ -36,6 +38,11 @@ type Authenticator struct {
 	SessionTTL time.Duration // a session's absolute lifetime: one long shift
 
 	SecureCookies bool // set the Secure flag and __Host- prefix: the deployment is served over HTTPS
+
+	// attempts serialise password sign-ins per username (striped by hash), so
+	// concurrent guesses cannot all pass the lock-out check before the
+	// failure that locks the account is recorded.
+	attempts [64]sync.Mutex
 }
 
 // New returns an Authenticator with the default policy: lock for 15 minutes
@@ -68,6 +75,9 @@ func deployment(ctx context.Context) context.Context {
 func (a *Authenticator) SignIn(ctx context.Context, username, password string) (string, *bluelamp.Session, error) {
 	dctx := deployment(ctx)
 	username = strings.ToLower(strings.TrimSpace(username))
+	mu := &a.attempts[stripe(username, len(a.attempts))]
+	mu.Lock()
+	defer mu.Unlock()
 	c, err := a.Store.FindCredential(dctx, username, false)
 	if bluelamp.KindOf(err) == bluelamp.KindNotFound {
 		VerifyPassword(dummyHash(), password)
@@ -80,7 +90,11 @@ func (a *Authenticator) SignIn(ctx context.Context, username, password string) (
 	if c.LockedUntil != nil && c.LockedUntil.After(now) {
 		return "", nil, lockedError(*c.LockedUntil)
 	}
-	if c.PasswordHash == "" || !VerifyPassword(c.PasswordHash, password) {
+	hash := c.PasswordHash
+	if hash == "" {
+		hash = dummyHash() // an OIDC-only user's attempt takes as long as anyone's
+	}
+	if !VerifyPassword(hash, password) || c.PasswordHash == "" {
 		var lockUntil *time.Time
 		if c.FailedSignIns+1 >= a.LockAfter {
 			lockUntil = new(now.Add(a.LockFor))
@@ -117,6 +131,13 @@ func (a *Authenticator) SignInOIDC(ctx context.Context, claimValue string, byEma
 		return "", nil, lockedError(*c.LockedUntil)
 	}
 	return a.openSession(dctx, c, "oidc")
+}
+
+// stripe returns which of n locks guards sign-ins for name (FNV-1a).
+func stripe(name string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int(h.Sum32() % uint32(n))
 }
 
 func (a *Authenticator) openSession(ctx context.Context, c *bluelamp.Credential, method string) (string, *bluelamp.Session, error) {

@@ -1,9 +1,14 @@
 package auth
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -18,8 +23,9 @@ type OIDC struct {
 	Issuer       string
 	ClientID     string
 	ClientSecret string
-	RedirectURL  string // this server's /auth/oidc/callback
-	Claim        string // default "email"
+	RedirectURL  string        // this server's /auth/oidc/callback
+	Claim        string        // default "email"
+	Timeout      time.Duration // bound on each call to the identity provider; default 10s
 
 	// mu guards the discovered provider: discovery is retried until it works,
 	// so bluelamp starts even while the identity provider is down.
@@ -40,16 +46,29 @@ func (o *OIDC) claim() string {
 // ByEmail reports whether the claim is matched against users' email addresses.
 func (o *OIDC) ByEmail() bool { return o.claim() == "email" }
 
+// client returns ctx carrying the HTTP client for calls to the identity
+// provider. Its timeout keeps a provider that accepts connections but never
+// answers from holding sign-in pages (and discover's lock) forever; the
+// provider keeps it for fetching signing keys too.
+func (o *OIDC) client(ctx context.Context) context.Context {
+	c := &http.Client{Timeout: cmp.Or(o.Timeout, 10*time.Second)}
+	return context.WithValue(oidc.ClientContext(ctx, c), oauth2.HTTPClient, c)
+}
+
+func unavailable(err error) error {
+	return &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "oidc_unavailable",
+		Message: "the identity provider cannot be reached; sign in with a password or try again shortly", Err: err}
+}
+
 func (o *OIDC) discover(ctx context.Context) (*oidc.Provider, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.provider != nil {
 		return o.provider, nil
 	}
-	p, err := oidc.NewProvider(ctx, o.Issuer)
+	p, err := oidc.NewProvider(o.client(ctx), o.Issuer)
 	if err != nil {
-		return nil, &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "oidc_unavailable",
-			Message: "the identity provider cannot be reached; sign in with a password or try again shortly", Err: err}
+		return nil, unavailable(err)
 	}
 	o.provider = p
 	return p, nil
@@ -90,7 +109,10 @@ func (o *OIDC) Finish(ctx context.Context, f OIDCFlow, state, code string) (stri
 	if err != nil {
 		return "", err
 	}
-	tok, err := o.config(p).Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
+	tok, err := o.config(p).Exchange(o.client(ctx), code, oauth2.VerifierOption(f.Verifier))
+	if _, unreachable := errors.AsType[*url.Error](err); unreachable {
+		return "", unavailable(err)
+	}
 	if err != nil {
 		return "", &bluelamp.Error{Kind: bluelamp.KindUnauthenticated, Code: "oidc_exchange", Message: "the identity provider refused the sign-in; start again", Err: err}
 	}
