@@ -90,11 +90,14 @@ func (a *Authenticator) SignIn(ctx context.Context, username, password string) (
 	if c.LockedUntil != nil && c.LockedUntil.After(now) {
 		return "", nil, lockedError(*c.LockedUntil)
 	}
-	hash := c.PasswordHash
-	if hash == "" {
-		hash = dummyHash() // an OIDC-only user's attempt takes as long as anyone's
+	if c.PasswordHash == "" {
+		// An OIDC-only user has no password to guess: refuse in the same
+		// time as anyone, and count nothing, so guessing cannot lock them
+		// out of their identity provider sign-in.
+		VerifyPassword(dummyHash(), password)
+		return "", nil, ErrBadCredentials
 	}
-	if !VerifyPassword(hash, password) || c.PasswordHash == "" {
+	if !VerifyPassword(c.PasswordHash, password) {
 		var lockUntil *time.Time
 		if c.FailedSignIns+1 >= a.LockAfter {
 			lockUntil = new(now.Add(a.LockFor))

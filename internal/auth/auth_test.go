@@ -221,6 +221,16 @@ func TestSignIn(t *testing.T) {
 				t.Fatalf("SignIn(OIDC-only user, %q) = %v, want ErrBadCredentials", pw, err)
 			}
 		}
+		// Guessing a password that does not exist never locks the user out
+		// of signing in through their identity provider.
+		for range 2 * a.LockAfter {
+			if _, _, err := a.SignIn(t.Context(), "sso.only", "guess-guess-guess"); !errors.Is(err, auth.ErrBadCredentials) {
+				t.Fatalf("guess = %v, want ErrBadCredentials", err)
+			}
+		}
+		if _, _, err := a.SignInOIDC(t.Context(), "sso@example.com", true); err != nil {
+			t.Fatalf("OIDC after password guesses: %v", err)
+		}
 	})
 }
 

@@ -77,6 +77,7 @@ func (c *Console) oidcFailed(w http.ResponseWriter, r *http.Request, err error) 
 		status = http.StatusLocked
 	case bluelamp.KindUnavailable:
 		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "30")
 	case bluelamp.KindInternal:
 		c.failed(w, r, err)
 		return
