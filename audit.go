@@ -77,8 +77,8 @@ func (j Justification) Validate() error {
 	if !utf8.ValidString(j.Text) || len(j.Text) > 1000 {
 		fields["justification"] = "must be valid text of at most 1000 bytes"
 	}
-	if len(j.IncidentRef) > 64 {
-		fields["incident_ref"] = "must be at most 64 characters"
+	if !utf8.ValidString(j.IncidentRef) || len(j.IncidentRef) > 64 {
+		fields["incident_ref"] = "must be valid text of at most 64 bytes"
 	}
 	if len(fields) > 0 {
 		return InvalidFields(fields)

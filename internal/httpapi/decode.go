@@ -9,6 +9,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,12 @@ func decodeBody(body []byte, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
+	}
+	if err := exactKeys(body, v); err != nil {
+		return err
+	}
+	if err := cleanStrings(v); err != nil {
+		return err
 	}
 	if dec.More() {
 		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_json", Message: "the request body holds more than one JSON value"}
@@ -120,6 +128,8 @@ const (
 	HeaderIncident      = "Bluelamp-Incident"
 )
 
+var reasonPattern = regexp.MustCompile(`^[A-Za-z_]{1,32}$`)
+
 // justification reads the justification headers and validates them.
 func justification(r *http.Request) (bluelamp.Justification, error) {
 	text := r.Header.Get(HeaderJustification)
@@ -130,10 +140,20 @@ func justification(r *http.Request) (bluelamp.Justification, error) {
 		}
 		text = t
 	}
+	reason := strings.TrimSpace(r.Header.Get(HeaderReason))
+	if !reasonPattern.MatchString(reason) && reason != "" {
+		return bluelamp.Justification{}, bluelamp.InvalidFields(map[string]string{"reason": "must be a reason code from GET /api/v1/reason-codes"})
+	}
 	j := bluelamp.Justification{
-		Reason:      bluelamp.ReasonCode(strings.ToUpper(strings.TrimSpace(r.Header.Get(HeaderReason)))),
+		Reason:      bluelamp.ReasonCode(strings.ToUpper(reason)),
 		Text:        strings.TrimSpace(text),
 		IncidentRef: strings.TrimSpace(r.Header.Get(HeaderIncident)),
+	}
+	if !cleanText(j.Text) {
+		return j, bluelamp.InvalidFields(map[string]string{"justification": "must be valid UTF-8 text without control characters"})
+	}
+	if !cleanText(j.IncidentRef) {
+		return j, bluelamp.InvalidFields(map[string]string{"incident_ref": "must be valid UTF-8 text without control characters"})
 	}
 	return j, j.Validate()
 }
@@ -164,9 +184,15 @@ func queryTime(q url.Values, name string) (*time.Time, error) {
 	return &t, nil
 }
 
-// checkQuery refuses query parameters the endpoint does not take.
+// checkQuery refuses query parameters the endpoint does not take, and
+// values that are not clean text.
 func checkQuery(q url.Values, allowed ...string) error {
-	for k := range q {
+	for k, vs := range q {
+		for _, v := range vs {
+			if !cleanText(v) {
+				return bluelamp.InvalidFields(map[string]string{k: "must be valid UTF-8 text without control characters"})
+			}
+		}
 		ok := false
 		for _, a := range allowed {
 			ok = ok || k == a
@@ -176,4 +202,80 @@ func checkQuery(q url.Values, allowed ...string) error {
 		}
 	}
 	return nil
+}
+
+// exactKeys refuses object keys that match a field only when case is
+// ignored, as encoding/json allows: {"USERNAME":…} is an unknown field.
+func exactKeys(body []byte, v any) error {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return nil // not an object: Decode has already judged it
+	}
+	known := map[string]bool{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		known[name] = true
+	}
+	for k := range obj {
+		if !known[k] {
+			return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "unknown_field", Message: "the request body has a field this endpoint does not take",
+				Fields: map[string]string{k: "is not a known field (names are case-sensitive)"}}
+		}
+	}
+	return nil
+}
+
+// cleanStrings refuses text fields holding NUL or other control characters
+// (tab and newlines aside): no person types them, and PostgreSQL cannot
+// store NUL.
+func cleanStrings(v any) error {
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	if rv.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := range rv.NumField() {
+		f, ft := rv.Field(i), rv.Type().Field(i)
+		name, _, _ := strings.Cut(ft.Tag.Get("json"), ",")
+		var texts []string
+		switch {
+		case f.Kind() == reflect.String:
+			texts = []string{f.String()}
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+			for j := range f.Len() {
+				texts = append(texts, f.Index(j).String())
+			}
+		case f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String:
+			texts = []string{f.Elem().String()}
+		}
+		for _, t := range texts {
+			if !cleanText(t) {
+				return bluelamp.InvalidFields(map[string]string{name: "must not contain control characters such as NUL"})
+			}
+		}
+	}
+	return nil
+}
+
+// cleanText reports whether s is valid UTF-8 without control characters
+// other than tab, newline and carriage return.
+func cleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -17,7 +17,8 @@ var (
 	logWriter     = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleForceAdmin}
 )
 
-// table is every route and who may call it: the one place authorisation is
+// table is every route, who may call it and the query parameters it takes
+// (any other is refused): the one place authorisation is
 // declared. A route with public false and nil roles is open to any
 // signed-in user (it shows them only their own data).
 func (s *Server) table() []route {
@@ -38,7 +39,7 @@ func (s *Server) table() []route {
 		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
 		{pattern: "GET /api/v1/officers", roles: officerReader, handle: s.handleOfficers},
 
-		{pattern: "GET /api/v1/users", roles: adminAuditor, handle: s.handleUserList},
+		{pattern: "GET /api/v1/users", roles: adminAuditor, query: []string{"username", "role", "disabled", "offset", "limit"}, handle: s.handleUserList},
 		{pattern: "POST /api/v1/users", roles: admin, handle: s.handleUserCreate},
 		{pattern: "GET /api/v1/users/{id}", roles: adminAuditor, handle: s.handleUserGet},
 		{pattern: "POST /api/v1/users/{id}/disable", roles: admin, handle: s.handleUserDisable},
@@ -51,11 +52,11 @@ func (s *Server) table() []route {
 		{pattern: "POST /api/v1/tokens", roles: admin, handle: s.handleTokenCreate},
 		{pattern: "DELETE /api/v1/tokens/{id}", roles: admin, handle: s.handleTokenRevoke},
 
-		{pattern: "GET /api/v1/events", handle: s.handleEventStream},
-		{pattern: "GET /api/v1/log", handle: s.handleLog},
+		{pattern: "GET /api/v1/events", query: []string{"after"}, handle: s.handleEventStream},
+		{pattern: "GET /api/v1/log", query: []string{"after", "limit"}, handle: s.handleLog},
 		{pattern: "POST /api/v1/log/notes", roles: logWriter, handle: s.handleLogNote},
 
-		{pattern: "GET /api/v1/audit", roles: auditor, handle: s.handleAudit},
+		{pattern: "GET /api/v1/audit", roles: auditor, query: []string{"user", "subject", "action", "from", "to", "offset", "limit"}, handle: s.handleAudit},
 		{pattern: "GET /api/v1/verify", roles: adminAuditor, handle: s.handleVerify},
 	}
 	for i := range rs {

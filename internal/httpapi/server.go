@@ -42,6 +42,7 @@ type Server struct {
 
 	mux    *http.ServeMux
 	routes []route
+	cop    *http.CrossOriginProtection
 }
 
 // Handler builds the router and returns the API's handler. Mount it at "/"
@@ -58,7 +59,8 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, rt)
 	}
-	return http.NewCrossOriginProtection().Handler(s)
+	s.cop = http.NewCrossOriginProtection()
+	return s
 }
 
 // Routes returns every route pattern, for the test that the OpenAPI document
@@ -79,6 +81,7 @@ type route struct {
 	pattern string
 	public  bool            // no sign-in needed
 	roles   []bluelamp.Role // who may call it; nil with public false means any signed-in user
+	query   []string        // the query parameters it takes
 	handle  func(w http.ResponseWriter, r *http.Request) error
 	s       *Server
 }
@@ -177,6 +180,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unmatched(sw, r)
 		return
 	}
+	// CSRF: a browser's unsafe request from another origin is refused
+	// before anything else (bearer-token clients send no such headers).
+	if err := s.cop.Check(r); err != nil {
+		writeProblem(sw, r, s.Logger, &bluelamp.Error{Kind: bluelamp.KindForbidden, Code: "cross_origin",
+			Message: "this request came from another site and is refused; use bluelamp's own pages or an API token"})
+		return
+	}
 	rt := s.routeFor(pattern)
 	if !rt.public {
 		actor, sess, err := s.Auth.Request(r)
@@ -192,6 +202,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = bluelamp.NewContext(ctx, actor)
 		ctx = context.WithValue(ctx, sessionKey, sess)
 		r = r.WithContext(ctx)
+	}
+	if err := checkQuery(r.URL.Query(), rt.query...); err != nil {
+		writeProblem(sw, r, s.Logger, err)
+		return
 	}
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
 	// The mux, not the handler Handler returned, sets the path values.

@@ -98,6 +98,10 @@ func (d *dialect) translate(err error, what string) error {
 		switch {
 		case e.Code == "23505":
 			return &bluelamp.Error{Kind: bluelamp.KindConflict, Message: what + " already exists", Err: err}
+		case e.Code == "22021" || e.Code == "22P05":
+			// character_not_in_repertoire, untranslatable_character: NUL or
+			// bad UTF-8 that got past the edge
+			return &bluelamp.Error{Kind: bluelamp.KindInvalid, Message: "text holds a character that cannot be stored", Err: err}
 		case e.Code == "23503":
 			return &bluelamp.Error{Kind: bluelamp.KindInvalid, Message: what + " refers to a record that does not exist", Err: err}
 		case strings.HasPrefix(e.Code, "08"), strings.HasPrefix(e.Code, "53"), strings.HasPrefix(e.Code, "57"),
