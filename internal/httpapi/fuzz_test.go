@@ -338,7 +338,6 @@ func fuzzToken(s string) bool {
 	})
 }
 
-
 // FuzzServeHTTP sends arbitrary requests through the real handler, over
 // each engine: no answer may be a 500, every error must be a problem
 // document with a code, and every exchange must match the OpenAPI document

@@ -170,11 +170,16 @@ func (t *tx) endSessions(id bluelamp.UserID) error {
 	return err
 }
 
-// DisableUser stops a user signing in and ends their sessions.
+// DisableUser stops a user signing in and ends their sessions and tokens.
 func (s *Store) DisableUser(ctx context.Context, id bluelamp.UserID) error {
 	return s.changeUser(ctx, id, bluelamp.EventUserDisabled, map[string]any{}, func(t *tx, u *bluelamp.User) error {
 		if _, err := t.exec("UPDATE users SET disabled = TRUE WHERE id = ?", id); err != nil {
 			return fmt.Errorf("disable user: %w", err)
+		}
+		// Ended, not merely suspended: enabling the user again must not
+		// bring back tokens issued before they were disabled.
+		if _, err := t.exec("UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", micros(t.now), id); err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
 		}
 		return t.endSessions(id)
 	})

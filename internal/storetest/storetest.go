@@ -1,0 +1,217 @@
+// Package storetest is the contract suite every bluelamp.Store engine must
+// pass (STYLE §9): Run walks every method of the store through its OK path,
+// its refusals (no actor, another force, a force-scoped actor calling a
+// deployment-only method), its validation and conflict errors, its events and
+// s.62 audit records, group commit under concurrency, and tampering with the
+// hash chains behind the store's back.
+//
+// Each test opens its own store, so tests share no rows and run in parallel.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bluelamp/bluelamp"
+)
+
+// Options are the settings a test needs on a store before it opens.
+type Options struct {
+	Now func() time.Time // the store's clock; nil means the engine's default
+}
+
+// Opened is a store one test opened, with the database beneath it so tamper
+// tests can change rows behind the store's back.
+type Opened struct {
+	Store  bluelamp.Store
+	DB     *sql.DB // the store's own database handle
+	Engine string  // "sqlite" or "postgres": tamper SQL uses ? or $n placeholders to match
+}
+
+// Opener opens a fresh, migrated, empty store for t, with o applied before it
+// opens, and closes it (and removes what it created) in t.Cleanup. It fails t
+// rather than skipping when it cannot.
+type Opener func(t *testing.T, o Options) Opened
+
+// Run runs the whole contract suite against the stores open returns.
+func Run(t *testing.T, open Opener) {
+	t.Run("CreateForce", func(t *testing.T) { testCreateForce(t, open) })
+	t.Run("FindForces", func(t *testing.T) { testFindForces(t, open) })
+	t.Run("FindForceByID", func(t *testing.T) { testFindForceByID(t, open) })
+	t.Run("CreateStation", func(t *testing.T) { testCreateStation(t, open) })
+	t.Run("FindStations", func(t *testing.T) { testFindStations(t, open) })
+	t.Run("CreateUnit", func(t *testing.T) { testCreateUnit(t, open) })
+	t.Run("FindUnits", func(t *testing.T) { testFindUnits(t, open) })
+	t.Run("CreateOfficer", func(t *testing.T) { testCreateOfficer(t, open) })
+	t.Run("FindOfficers", func(t *testing.T) { testFindOfficers(t, open) })
+	t.Run("CreateUser", func(t *testing.T) { testCreateUser(t, open) })
+	t.Run("FindUserByID", func(t *testing.T) { testFindUserByID(t, open) })
+	t.Run("FindUsers", func(t *testing.T) { testFindUsers(t, open) })
+	t.Run("FindSelf", func(t *testing.T) { testFindSelf(t, open) })
+	t.Run("DisableUser", func(t *testing.T) { testDisableUser(t, open) })
+	t.Run("EnableUser", func(t *testing.T) { testEnableUser(t, open) })
+	t.Run("SetUserPassword", func(t *testing.T) { testSetUserPassword(t, open) })
+	t.Run("GrantRole", func(t *testing.T) { testGrantRole(t, open) })
+	t.Run("RevokeRole", func(t *testing.T) { testRevokeRole(t, open) })
+	t.Run("FindCredential", func(t *testing.T) { testFindCredential(t, open) })
+	t.Run("RecordSignInFailure", func(t *testing.T) { testRecordSignInFailure(t, open) })
+	t.Run("CreateSession", func(t *testing.T) { testCreateSession(t, open) })
+	t.Run("FindSessionActor", func(t *testing.T) { testFindSessionActor(t, open) })
+	t.Run("EndSession", func(t *testing.T) { testEndSession(t, open) })
+	t.Run("FindTokenActor", func(t *testing.T) { testFindTokenActor(t, open) })
+	t.Run("CreateToken", func(t *testing.T) { testCreateToken(t, open) })
+	t.Run("RevokeToken", func(t *testing.T) { testRevokeToken(t, open) })
+	t.Run("FindTokens", func(t *testing.T) { testFindTokens(t, open) })
+	t.Run("AppendEvent", func(t *testing.T) { testAppendEvent(t, open) })
+	t.Run("FindEvents", func(t *testing.T) { testFindEvents(t, open) })
+	t.Run("FindHead", func(t *testing.T) { testFindHead(t, open) })
+	t.Run("FindHeads", func(t *testing.T) { testFindHeads(t, open) })
+	t.Run("FindAuditRecords", func(t *testing.T) { testFindAuditRecords(t, open) })
+	t.Run("FindOutboxCursors", func(t *testing.T) { testFindOutboxCursors(t, open) })
+	t.Run("SaveOutboxCursors", func(t *testing.T) { testSaveOutboxCursors(t, open) })
+	t.Run("VerifyChains", func(t *testing.T) { testVerifyChains(t, open) })
+	t.Run("Ping", func(t *testing.T) { testPing(t, open) })
+	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, open) })
+	t.Run("Atomic", func(t *testing.T) { testAtomic(t, open) })
+	t.Run("Tamper", func(t *testing.T) { testTamper(t, open) })
+}
+
+// start is the fixed time every test's clock starts at.
+var start = time.Date(2030, time.March, 4, 9, 30, 0, 123456000, time.UTC)
+
+// clock is a test clock that moves only when told.
+type clock struct {
+	mu sync.Mutex
+	// now is the current time; guarded by mu.
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// fixture is one test's store, clock and helpers. Its helpers fail the test
+// that created it, so call them only from that test's goroutine.
+type fixture struct {
+	t *testing.T
+	Opened
+	clock *clock
+}
+
+// setup marks t parallel and opens a fresh store on a fixed clock.
+func setup(t *testing.T, open Opener) *fixture {
+	t.Helper()
+	t.Parallel()
+	c := &clock{now: start}
+	return &fixture{t: t, Opened: open(t, Options{Now: c.Now}), clock: c}
+}
+
+// Justifications used across the suite.
+var (
+	consult  = bluelamp.Justification{Reason: "INVESTIGATION", IncidentRef: "INC-2030-0001"}
+	auditing = bluelamp.Justification{Reason: "AUDIT", Text: "storetest checks the trail"}
+)
+
+// deployment returns a context acting as the deployment-wide system actor.
+func (f *fixture) deployment() context.Context {
+	return bluelamp.SystemContext(f.t.Context(), "", "storetest")
+}
+
+// system returns a context acting as bluelamp inside force.
+func (f *fixture) system(force bluelamp.ForceID) context.Context {
+	return bluelamp.SystemContext(f.t.Context(), force, "storetest")
+}
+
+// as returns a context acting as the signed-in user u.
+func (f *fixture) as(u *bluelamp.User) context.Context {
+	return bluelamp.NewContext(f.t.Context(), &bluelamp.Actor{Kind: bluelamp.ActorUser, UserID: u.ID, Username: u.Username,
+		ForceID: u.ForceID, Roles: u.Roles, SessionID: "session-" + u.Username})
+}
+
+// rebind rewrites ? placeholders for the engine, for tamper SQL.
+func (f *fixture) rebind(q string) string {
+	if f.Engine != "postgres" {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// exec runs tamper SQL on the raw database.
+func (f *fixture) exec(q string, args ...any) {
+	f.t.Helper()
+	if _, err := f.DB.ExecContext(f.t.Context(), f.rebind(q), args...); err != nil {
+		f.t.Fatalf("exec %q: %v", q, err)
+	}
+}
+
+// wantKind fails t unless err is a bluelamp error of kind k.
+func wantKind(t testing.TB, err error, k bluelamp.Kind) {
+	t.Helper()
+	if got := bluelamp.KindOf(err); got != k {
+		t.Fatalf("got error %v (kind %q), want kind %q", err, got, k)
+	}
+}
+
+// wantFields fails t unless err is KindInvalid naming exactly fields.
+func wantFields(t testing.TB, err error, fields ...string) {
+	t.Helper()
+	wantKind(t, err, bluelamp.KindInvalid)
+	e, _ := errors.AsType[*bluelamp.Error](err)
+	got := make(map[string]bool, len(e.Fields))
+	for k := range e.Fields {
+		got[k] = true
+	}
+	want := make(map[string]bool, len(fields))
+	for _, k := range fields {
+		want[k] = true
+	}
+	if len(got) != len(want) {
+		t.Fatalf("error %v names fields %v, want %v", err, e.Fields, fields)
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("error %v names fields %v, want %v", err, e.Fields, fields)
+		}
+	}
+}
+
+// wantNoActor fails t unless err is ErrNoActor.
+func wantNoActor(t testing.TB, err error) {
+	t.Helper()
+	wantKind(t, err, bluelamp.KindUnauthenticated)
+	if !errors.Is(err, bluelamp.ErrNoActor) {
+		t.Fatalf("got %v, want ErrNoActor", err)
+	}
+}
+
+// ok fails t if err is not nil.
+func ok(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
