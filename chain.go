@@ -70,13 +70,44 @@ func AuditLink(r *AuditRecord) *ChainLink {
 	}}
 }
 
+// maxShift bounds how far ChainVerify looks for an entry's true sequence
+// number when its content hashes correctly only under another one.
+const maxShift = 64
+
+// shift returns d when l's content hashes correctly under sequence l.Seq+d
+// (d ≠ 0, |d| ≤ maxShift): the entry was moved by d.
+func shift(l *ChainLink) (int64, bool) {
+	for d := int64(1); d <= maxShift; d++ {
+		if bytes.Equal(l.Rehash(l.Seq+d), l.Hash) {
+			return d, true
+		}
+		if l.Seq-d >= 1 && bytes.Equal(l.Rehash(l.Seq-d), l.Hash) {
+			return -d, true
+		}
+	}
+	return 0, false
+}
+
+// shiftedBy reports whether l's content hashes under l.Seq+d.
+func shiftedBy(l *ChainLink, d int64) bool {
+	return l != nil && l.Seq+d >= 1 && bytes.Equal(l.Rehash(l.Seq+d), l.Hash)
+}
+
 // ChainVerify walks a chain in stored sequence order, as next yields it (nil
 // at the end), and checks it against the recorded head. It stops at the first
-// problem and names it: a gap is a deletion; content that hashes correctly
-// only under a neighbouring sequence number is a renumbering (an insertion or
-// deletion with the rest shifted) or a swap (reordering); content that hashes
-// under no sequence is an alteration; a correct entry whose link to its
-// predecessor is broken means the predecessor was altered and re-hashed.
+// problem and names it:
+//   - a gap in the sequence is a deletion;
+//   - an entry past the recorded head that does not verify was inserted;
+//   - content that hashes only under a later sequence, followed by entries
+//     shifted the same way, means entries were deleted and the rest renumbered
+//     down; otherwise the entry was moved (reordered);
+//   - content that hashes only under an earlier sequence means entries were
+//     inserted before it and the rest renumbered up;
+//   - content that hashes under no sequence is an alteration, unless the next
+//     entry is shifted up by one, when it is an inserted forgery;
+//   - a correct entry whose link to its predecessor is broken was inserted if
+//     the entries after it are shifted up by one, and otherwise means its
+//     predecessor was altered and re-hashed.
 func ChainVerify(head Head, next func() (*ChainLink, error)) (count int64, problem *ChainProblem, err error) {
 	var pending *ChainLink
 	pull := func() (*ChainLink, error) {
@@ -97,6 +128,9 @@ func ChainVerify(head Head, next func() (*ChainLink, error)) (count int64, probl
 		}
 		return pending, nil
 	}
+	problemAt := func(seq int64, kind ProblemKind, format string, args ...any) (int64, *ChainProblem, error) {
+		return count, &ChainProblem{Seq: seq, Kind: kind, Detail: fmt.Sprintf(format, args...)}, nil
+	}
 
 	var prev Hash
 	expected := int64(1)
@@ -109,33 +143,39 @@ func ChainVerify(head Head, next func() (*ChainLink, error)) (count int64, probl
 			break
 		}
 		if l.Seq != expected {
-			return count, &ChainProblem{Seq: expected, Kind: ProblemDeleted,
-				Detail: fmt.Sprintf("entries %d to %d are missing: entry %d follows entry %d", expected, l.Seq-1, l.Seq, expected-1)}, nil
+			return problemAt(expected, ProblemDeleted, "entries %d to %d are missing: entry %d follows entry %d", expected, l.Seq-1, l.Seq, expected-1)
 		}
 		if !bytes.Equal(l.Rehash(l.Seq), l.Hash) {
+			if l.Seq > head.Seq {
+				return problemAt(l.Seq, ProblemInserted, "entry %d was added after the recorded head %d and does not match its hash", l.Seq, head.Seq)
+			}
+			n, err := peek()
+			if err != nil {
+				return count, nil, err
+			}
+			d, moved := shift(l)
 			switch {
-			case bytes.Equal(l.Rehash(l.Seq+1), l.Hash):
-				n, err := peek()
-				if err != nil {
-					return count, nil, err
-				}
-				if n != nil && bytes.Equal(n.Rehash(n.Seq-1), n.Hash) {
-					return count, &ChainProblem{Seq: l.Seq, Kind: ProblemReordered,
-						Detail: fmt.Sprintf("entries %d and %d have been swapped", l.Seq, l.Seq+1)}, nil
-				}
-				return count, &ChainProblem{Seq: l.Seq, Kind: ProblemDeleted,
-					Detail: fmt.Sprintf("the entry at %d was deleted and later entries renumbered down", l.Seq)}, nil
-			case bytes.Equal(l.Rehash(l.Seq-1), l.Hash):
-				return count, &ChainProblem{Seq: l.Seq - 1, Kind: ProblemInserted,
-					Detail: fmt.Sprintf("an entry was inserted at %d and later entries renumbered up", l.Seq-1)}, nil
+			case moved && d > 0 && (n == nil || shiftedBy(n, d)):
+				return problemAt(l.Seq, ProblemDeleted, "%d entr%s deleted at %d and later entries renumbered down", d, plural(d, "y was", "ies were"), l.Seq)
+			case moved && d > 0:
+				return problemAt(l.Seq, ProblemReordered, "the entry stored at %d belongs at %d: entries were reordered", l.Seq, l.Seq+d)
+			case moved:
+				return problemAt(l.Seq+d, ProblemInserted, "%d entr%s inserted at %d and later entries renumbered up", -d, plural(-d, "y was", "ies were"), l.Seq+d)
+			case shiftedBy(n, -1):
+				return problemAt(l.Seq, ProblemInserted, "a forged entry was inserted at %d and later entries renumbered up", l.Seq)
 			default:
-				return count, &ChainProblem{Seq: l.Seq, Kind: ProblemAltered,
-					Detail: fmt.Sprintf("entry %d does not match its hash: its content was changed", l.Seq)}, nil
+				return problemAt(l.Seq, ProblemAltered, "entry %d does not match its hash: its content was changed", l.Seq)
 			}
 		}
 		if !bytes.Equal(l.Prev, prev) {
-			return count, &ChainProblem{Seq: l.Seq - 1, Kind: ProblemAltered,
-				Detail: fmt.Sprintf("entry %d does not link to entry %d: entry %d was altered or replaced and its hash recomputed", l.Seq, l.Seq-1, l.Seq-1)}, nil
+			n, err := peek()
+			if err != nil {
+				return count, nil, err
+			}
+			if shiftedBy(n, -1) {
+				return problemAt(l.Seq, ProblemInserted, "a forged entry was inserted at %d and later entries renumbered up", l.Seq)
+			}
+			return problemAt(l.Seq-1, ProblemAltered, "entry %d does not link to entry %d: entry %d was altered or replaced and its hash recomputed", l.Seq, l.Seq-1, l.Seq-1)
 		}
 		prev = l.Hash
 		expected++
@@ -143,14 +183,18 @@ func ChainVerify(head Head, next func() (*ChainLink, error)) (count int64, probl
 	}
 	switch {
 	case head.Seq > count:
-		return count, &ChainProblem{Seq: count + 1, Kind: ProblemDeleted,
-			Detail: fmt.Sprintf("entries %d to %d are missing from the end: the head records %d", count+1, head.Seq, head.Seq)}, nil
+		return problemAt(count+1, ProblemDeleted, "entries %d to %d are missing from the end: the head records %d", count+1, head.Seq, head.Seq)
 	case head.Seq < count:
-		return count, &ChainProblem{Seq: head.Seq + 1, Kind: ProblemInserted,
-			Detail: fmt.Sprintf("entries %d to %d were added after the recorded head %d", head.Seq+1, count, head.Seq)}, nil
+		return problemAt(head.Seq+1, ProblemInserted, "entries %d to %d were added after the recorded head %d", head.Seq+1, count, head.Seq)
 	case !bytes.Equal(head.Hash, prev):
-		return count, &ChainProblem{Seq: count, Kind: ProblemAltered,
-			Detail: fmt.Sprintf("the last entry %d does not match the hash the head records", count)}, nil
+		return problemAt(count, ProblemAltered, "the last entry %d does not match the hash the head records", count)
 	}
 	return count, nil, nil
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
