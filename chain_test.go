@@ -99,7 +99,7 @@ func TestChainVerify(t *testing.T) {
 		tamper func(events []*bluelamp.Event, head *bluelamp.Head) []*bluelamp.Event
 		kind   bluelamp.ProblemKind // "" means the chain verifies
 		seq    int64
-		count  int64  // entries verified before the problem, or in all
+		count  int64 // entries verified before the problem, or in all
 	}{
 		{name: "OK", tamper: func(e []*bluelamp.Event, h *bluelamp.Head) []*bluelamp.Event { return e }, count: chainLen},
 		{name: "OKEmpty", tamper: func(e []*bluelamp.Event, h *bluelamp.Head) []*bluelamp.Event {
