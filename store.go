@@ -2,7 +2,6 @@ package bluelamp
 
 import (
 	"context"
-	"time"
 )
 
 // Every store method takes its force, and the attribution of what it writes,
@@ -87,9 +86,11 @@ type AuthStore interface {
 	// FindCredential returns the credential for a username or, when byEmail,
 	// an email address; KindNotFound if none.
 	FindCredential(ctx context.Context, name string, byEmail bool) (*Credential, error)
-	// RecordSignInFailure counts a failed sign-in and, when lockUntil is set,
-	// locks the user until then.
-	RecordSignInFailure(ctx context.Context, c *Credential, lockUntil *time.Time) error
+	// RecordSignInFailure counts a failed sign-in atomically, so guesses
+	// spread across nodes are all counted, and locks the user for p.For when
+	// the count reaches p.After. A lock that has run out starts the count
+	// again. It sets c.FailedSignIns and c.LockedUntil to the new values.
+	RecordSignInFailure(ctx context.Context, c *Credential, p LockPolicy) error
 	// CreateSession records a successful sign-in and clears failures.
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSessionActor returns the actor and session for a session secret's

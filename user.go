@@ -156,3 +156,10 @@ type Token struct {
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }
+
+// LockPolicy says when failed sign-ins lock an account: after After failures
+// in a row (zero: never), for For.
+type LockPolicy struct {
+	After int
+	For   time.Duration
+}

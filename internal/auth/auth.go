@@ -22,7 +22,7 @@ const (
 // Store is what the Authenticator needs of the store.
 type Store interface {
 	FindCredential(ctx context.Context, name string, byEmail bool) (*bluelamp.Credential, error)
-	RecordSignInFailure(ctx context.Context, c *bluelamp.Credential, lockUntil *time.Time) error
+	RecordSignInFailure(ctx context.Context, c *bluelamp.Credential, p bluelamp.LockPolicy) error
 	CreateSession(ctx context.Context, s *bluelamp.Session) error
 	FindSessionActor(ctx context.Context, secretHash []byte) (*bluelamp.Actor, *bluelamp.Session, error)
 	FindTokenActor(ctx context.Context, secretHash []byte) (*bluelamp.Actor, error)
@@ -98,15 +98,11 @@ func (a *Authenticator) SignIn(ctx context.Context, username, password string) (
 		return "", nil, ErrBadCredentials
 	}
 	if !VerifyPassword(c.PasswordHash, password) {
-		var lockUntil *time.Time
-		if c.FailedSignIns+1 >= a.LockAfter {
-			lockUntil = new(now.Add(a.LockFor))
-		}
-		if err := a.Store.RecordSignInFailure(dctx, c, lockUntil); err != nil {
+		if err := a.Store.RecordSignInFailure(dctx, c, bluelamp.LockPolicy{After: a.LockAfter, For: a.LockFor}); err != nil {
 			return "", nil, err
 		}
-		if lockUntil != nil {
-			return "", nil, lockedError(*lockUntil)
+		if c.LockedUntil != nil && c.LockedUntil.After(now) {
+			return "", nil, lockedError(*c.LockedUntil)
 		}
 		return "", nil, ErrBadCredentials
 	}

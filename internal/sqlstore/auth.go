@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -43,23 +42,45 @@ func signInContext(ctx context.Context, force bluelamp.ForceID) context.Context 
 	return bluelamp.SystemContext(ctx, force, "sign-in")
 }
 
-// RecordSignInFailure counts a failed sign-in and locks the user when told to.
-func (s *Store) RecordSignInFailure(ctx context.Context, c *bluelamp.Credential, lockUntil *time.Time) error {
+// RecordSignInFailure counts a failed sign-in and locks the user when the
+// policy says so, in one UPDATE: every failure is counted even when guesses
+// arrive at several nodes at once, and a lock in force is never shortened.
+func (s *Store) RecordSignInFailure(ctx context.Context, c *bluelamp.Credential, p bluelamp.LockPolicy) error {
 	if _, err := deploymentActor(ctx); err != nil {
 		return err
 	}
 	return s.write(signInContext(ctx, c.ForceID), func(t *tx) error {
+		now := micros(t.now)
+		after := int64(p.After)
+		if after <= 0 {
+			after = 1 << 30 // never: the column is a 32-bit integer on PostgreSQL
+		}
+		// Right-hand sides see the row as it was: "expired" means a lock
+		// that has run out, which starts the count again.
 		var failed int
-		if err := t.queryRow("UPDATE users SET failed_sign_ins = failed_sign_ins + 1, locked_until = COALESCE(?, locked_until) WHERE id = ? AND force_id = ? RETURNING failed_sign_ins",
-			nullMicros(lockUntil), c.UserID, c.ForceID).Scan(&failed); err != nil {
+		var locked sql.NullInt64
+		err := t.queryRow(`UPDATE users SET
+			failed_sign_ins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_sign_ins + 1 END,
+			locked_until = CASE
+				WHEN locked_until IS NOT NULL AND locked_until > ? THEN locked_until
+				WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_sign_ins + 1 END) >= ? THEN ?
+				ELSE NULL END
+			WHERE id = ? AND force_id = ? RETURNING failed_sign_ins, locked_until`,
+			now, now, now, after, micros(t.now.Add(p.For)), c.UserID, c.ForceID).Scan(&failed, &locked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bluelamp.Errorf(bluelamp.KindNotFound, "user not found")
+		}
+		if err != nil {
 			return fmt.Errorf("count sign-in failure: %w", err)
 		}
+		wasLocked := c.LockedUntil != nil && c.LockedUntil.After(t.now)
+		c.FailedSignIns, c.LockedUntil = failed, timePtr(locked)
 		ref := subject("user", c.UserID)
 		if _, err := t.appendEvent(bluelamp.EventUserSignInFailed, ref, bluelamp.ClassOfficial, map[string]any{"user_id": c.UserID, "failed_sign_ins": failed}); err != nil {
 			return err
 		}
-		if lockUntil != nil {
-			_, err := t.appendEvent(bluelamp.EventUserLocked, ref, bluelamp.ClassOfficial, map[string]any{"user_id": c.UserID, "until": lockUntil.UTC()})
+		if c.LockedUntil != nil && !wasLocked && c.LockedUntil.After(t.now) {
+			_, err := t.appendEvent(bluelamp.EventUserLocked, ref, bluelamp.ClassOfficial, map[string]any{"user_id": c.UserID, "until": c.LockedUntil.UTC()})
 			return err
 		}
 		return nil

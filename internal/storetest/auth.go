@@ -95,7 +95,7 @@ func testRecordSignInFailure(t *testing.T, open Opener) {
 		a := f.populate("alpha")
 		before := f.head(a.id)
 		for range 2 {
-			ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), nil))
+			ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), bluelamp.LockPolicy{}))
 		}
 		events := f.wantEvents(a.id, before, bluelamp.EventUserSignInFailed, bluelamp.EventUserSignInFailed)
 		for i, e := range events {
@@ -112,7 +112,7 @@ func testRecordSignInFailure(t *testing.T, open Opener) {
 		a := f.populate("alpha")
 		before := f.head(a.id)
 		until := start.Add(15 * time.Minute)
-		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), &until))
+		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), bluelamp.LockPolicy{After: 1, For: 15 * time.Minute}))
 		f.wantEvents(a.id, before, bluelamp.EventUserSignInFailed, bluelamp.EventUserLocked)
 		if c := f.credential(a.user); c.FailedSignIns != 1 || c.LockedUntil == nil || !c.LockedUntil.Equal(until) {
 			t.Errorf("credential = %+v, want 1 failure, locked until %v", c, until)
@@ -120,7 +120,7 @@ func testRecordSignInFailure(t *testing.T, open Opener) {
 		if u := f.findUser(a.user); u.LockedUntil == nil || !u.LockedUntil.Equal(until) {
 			t.Errorf("user locked until %v, want %v", u.LockedUntil, until)
 		}
-		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), nil))
+		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), bluelamp.LockPolicy{}))
 		if c := f.credential(a.user); c.FailedSignIns != 2 || c.LockedUntil == nil || !c.LockedUntil.Equal(until) {
 			t.Errorf("a later failure without a lock changed it: %+v", c)
 		}
@@ -131,7 +131,7 @@ func testRecordSignInFailure(t *testing.T, open Opener) {
 		before := f.head(a.id)
 		c := f.credential(a.user)
 		c.UserID += 1000
-		wantKind(t, f.Store.RecordSignInFailure(f.deployment(), c, nil), bluelamp.KindNotFound)
+		wantKind(t, f.Store.RecordSignInFailure(f.deployment(), c, bluelamp.LockPolicy{}), bluelamp.KindNotFound)
 		f.wantNoEvents(a.id, before)
 	})
 	t.Run("ErrOtherForceCredential", func(t *testing.T) {
@@ -141,7 +141,7 @@ func testRecordSignInFailure(t *testing.T, open Opener) {
 		beforeA, beforeB := f.head(a.id), f.head(b.id)
 		c := f.credential(b.user)
 		c.ForceID = a.id
-		wantKind(t, f.Store.RecordSignInFailure(f.deployment(), c, new(start.Add(time.Hour))), bluelamp.KindNotFound)
+		wantKind(t, f.Store.RecordSignInFailure(f.deployment(), c, bluelamp.LockPolicy{After: 1, For: time.Hour}), bluelamp.KindNotFound)
 		if c := f.credential(b.user); c.FailedSignIns != 0 || c.LockedUntil != nil {
 			t.Errorf("%s's credential changed: %+v", b.id, c)
 		}
@@ -149,7 +149,7 @@ func testRecordSignInFailure(t *testing.T, open Opener) {
 		f.wantNoEvents(b.id, beforeB)
 	})
 	testDeploymentOnly(t, open, func(f *fixture, ctx context.Context, w *world) error {
-		return f.Store.RecordSignInFailure(ctx, &bluelamp.Credential{UserID: w.user.ID, ForceID: w.id, Username: w.user.Username}, nil)
+		return f.Store.RecordSignInFailure(ctx, &bluelamp.Credential{UserID: w.user.ID, ForceID: w.id, Username: w.user.Username}, bluelamp.LockPolicy{})
 	})
 }
 
@@ -157,7 +157,7 @@ func testCreateSession(t *testing.T, open Opener) {
 	t.Run("OK", func(t *testing.T) {
 		f := setup(t, open)
 		a := f.populate("alpha")
-		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.admin), new(start.Add(time.Minute))))
+		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.admin), bluelamp.LockPolicy{After: 1, For: time.Minute}))
 		f.clock.Advance(2 * time.Minute)
 		before := f.head(a.id)
 		s := f.newSession(a.admin, "s-ok")

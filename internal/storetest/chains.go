@@ -48,7 +48,7 @@ func testVerifyChains(t *testing.T, open Opener) {
 						_ = f.Store.CreateOfficer(admin, &bluelamp.Officer{CollarNumber: "B" + string(rune('A'+i)), Name: "Busy", Rank: "PC", StationID: w.station.ID})
 					},
 					func() {
-						_ = f.Store.RecordSignInFailure(f.deployment(), &bluelamp.Credential{UserID: w.user.ID, ForceID: w.id}, nil)
+						_ = f.Store.RecordSignInFailure(f.deployment(), &bluelamp.Credential{UserID: w.user.ID, ForceID: w.id}, bluelamp.LockPolicy{})
 					},
 				)
 			}

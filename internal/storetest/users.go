@@ -348,7 +348,7 @@ func testEnableUser(t *testing.T, open Opener) {
 		a := f.populate("alpha")
 		sys := f.system(a.id)
 		ok(t, f.Store.DisableUser(sys, a.user.ID))
-		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), new(start.Add(time.Hour))))
+		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), bluelamp.LockPolicy{After: 1, For: time.Hour}))
 		before, mark := f.head(a.id), f.auditMark(a.id)
 		ctx := f.as(a.admin)
 		ok(t, f.Store.EnableUser(ctx, a.user.ID))
@@ -370,7 +370,7 @@ func testSetUserPassword(t *testing.T, open Opener) {
 	t.Run("OK", func(t *testing.T) {
 		f := setup(t, open)
 		a := f.populate("alpha")
-		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), new(start.Add(time.Hour))))
+		ok(t, f.Store.RecordSignInFailure(f.deployment(), f.credential(a.user), bluelamp.LockPolicy{After: 1, For: time.Hour}))
 		before, mark := f.head(a.id), f.auditMark(a.id)
 		ctx := f.as(a.admin)
 		const hash = "$argon2id$v=19$m=65536,t=3,p=2$bmV3$new-secret-hash"
