@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -47,8 +48,10 @@ func (s *Store) CreateUser(ctx context.Context, u *bluelamp.User, passwordHash s
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	slices.Sort(u.Roles)
-	u.Roles = slices.Compact(u.Roles)
+	// The caller's slice is theirs: sort a copy. Emails are kept lower-case
+	// so sign-in by email (OIDC) matches however the provider spells them.
+	u.Roles = append([]bluelamp.Role{}, slices.Compact(slices.Sorted(slices.Values(u.Roles)))...)
+	u.Email = strings.ToLower(u.Email)
 	return s.write(ctx, func(t *tx) error {
 		id, err := t.insertID(`INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?)`,
@@ -95,7 +98,8 @@ func (s *Store) FindUsers(ctx context.Context, f bluelamp.UserFilter, j bluelamp
 			where, args = append(where, "username = ?"), append(args, *f.Username)
 		}
 		if f.Role != nil {
-			where, args = append(where, "(' ' || roles || ' ') LIKE ?"), append(args, "% "+string(*f.Role)+" %")
+			// Roles hold "_", a LIKE wildcard: escape it.
+			where, args = append(where, `(' ' || roles || ' ') LIKE ? ESCAPE '\'`), append(args, "% "+strings.ReplaceAll(string(*f.Role), "_", `\_`)+" %")
 		}
 		if f.Disabled != nil {
 			where, args = append(where, "disabled = ?"), append(args, *f.Disabled)
