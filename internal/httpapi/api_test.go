@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/auth"
@@ -353,6 +354,21 @@ func TestPersonalDataNeedsJustification(t *testing.T) {
 	res.decode(t, &page)
 	if page.Total < 2 {
 		t.Fatalf("subject query found %d records: %s", page.Total, res.body)
+	}
+	// By time: everything so far is before a minute from now, nothing after.
+	future := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+	res = aud.do("GET", "/api/v1/audit?to="+future, nil, HeaderReason, "AUDIT", HeaderJustification, "time window")
+	res.decode(t, &page)
+	if page.Total < 4 {
+		t.Fatalf("records before %s: %d", future, page.Total)
+	}
+	res = aud.do("GET", "/api/v1/audit?from="+future, nil, HeaderReason, "AUDIT", HeaderJustification, "time window")
+	res.decode(t, &page)
+	if page.Total != 0 {
+		t.Fatalf("records after %s: %d", future, page.Total)
+	}
+	if res := aud.do("GET", "/api/v1/audit?from=yesterday", nil, HeaderReason, "AUDIT", HeaderJustification, "x"); res.status != http.StatusBadRequest {
+		t.Fatalf("bad time: %d", res.status)
 	}
 	// The auditor's own queries are audited too.
 	res = aud.do("GET", "/api/v1/audit?what=x", nil, HeaderReason, "AUDIT", HeaderJustification, "x")
