@@ -1,11 +1,8 @@
 package app
 
 import (
-	"database/sql"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"testing"
@@ -38,10 +35,10 @@ func BenchmarkStartup(b *testing.B) {
 		cfg.DataDir = b.TempDir()
 		benchStartup(b, cfg, cfg.DatabaseDSN(), n)
 	})
-	if dsn := os.Getenv("BLUELAMP_TEST_POSTGRES"); dsn != "" {
+	if dsn := storetest.PostgresURL(); dsn != "" {
 		b.Run("postgres", func(b *testing.B) {
 			cfg := DefaultConfig()
-			cfg.Database = benchSchema(b, dsn)
+			cfg.Database = storetest.PostgresDSN(b, dsn)
 			benchStartup(b, cfg, cfg.Database, n)
 		})
 	}
@@ -86,27 +83,4 @@ func benchStartup(b *testing.B, cfg Config, dsn string, n int) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/start")
-}
-
-func benchSchema(b *testing.B, dsn string) string {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if db, err := sql.Open("pgx", dsn); err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(dsn)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

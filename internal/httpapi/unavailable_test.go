@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/auth"
 	"github.com/bluelamp/bluelamp/internal/sqlstore"
+	"github.com/bluelamp/bluelamp/internal/storetest"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
@@ -129,11 +128,11 @@ func (p *proxy) cut(down bool) {
 // when it returns, so does service.
 func TestDatabaseGone(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("BLUELAMP_TEST_POSTGRES")
+	dsn := storetest.PostgresURL()
 	if dsn == "" {
 		t.Skip("BLUELAMP_TEST_POSTGRES is not set")
 	}
-	u, err := url.Parse(freshPostgres(t, dsn))
+	u, err := url.Parse(storetest.PostgresDSN(t, dsn))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,35 +171,4 @@ func TestDatabaseGone(t *testing.T) {
 	if res := c.do("POST", "/api/v1/log/notes", `{"text":"back again"}`); res.status != http.StatusCreated {
 		t.Fatalf("write after the database returned: %d %s", res.status, res.body)
 	}
-}
-
-// freshPostgres creates an empty schema for the test and returns dsn using it.
-func freshPostgres(t *testing.T, dsn string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	schema := "api_" + auth.NewID("")[:8]
-	schema = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return 'x'
-	}, strings.ToLower(schema))
-	if _, err := db.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("PostgreSQL at BLUELAMP_TEST_POSTGRES is not usable: %v", err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", dsn); err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(dsn)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
