@@ -53,6 +53,10 @@ const (
 type EventTypeInfo struct {
 	Audience []Role
 	Direct   bool
+	// Personal marks a type whose payload holds personal data: people see
+	// it only through an audited read (DPA 2018 s.62); elsewhere it is
+	// redacted.
+	Personal bool
 }
 
 var (
@@ -66,8 +70,8 @@ var eventTypes = map[EventType]EventTypeInfo{
 	EventForceCreated:     {Audience: everyone},
 	EventStationCreated:   {Audience: everyone},
 	EventUnitCreated:      {Audience: everyone},
-	EventOfficerCreated:   {Audience: []Role{RoleForceAdmin, RoleAuditor, RoleSupervisor}},
-	EventUserCreated:      {Audience: admins},
+	EventOfficerCreated:   {Audience: []Role{RoleForceAdmin, RoleAuditor, RoleSupervisor}, Personal: true},
+	EventUserCreated:      {Audience: admins, Personal: true},
 	EventUserDisabled:     {Audience: admins},
 	EventUserEnabled:      {Audience: admins},
 	EventUserPasswordSet:  {Audience: admins},
@@ -215,6 +219,25 @@ func NewEventID(now time.Time) string {
 type EventFilter struct {
 	After int64 // only events with Seq > After
 	Limit int   // at most this many; zero means the store's default
+	// Justification, when set, returns the payloads of Personal event types
+	// to a person and audits the read as a consultation; without it they
+	// are redacted. bluelamp's own system actors always get them whole.
+	Justification *Justification
+}
+
+// redactedPayload replaces a Personal payload shown without a justification.
+var redactedPayload = json.RawMessage(`{"redacted":"personal data: read the log with a justification to see it"}`)
+
+// Redacted returns e with its payload replaced when its type is Personal,
+// and e itself otherwise. The hashes are kept, so a redacted event can be
+// matched to the record but not verified from the copy.
+func (e *Event) Redacted() *Event {
+	if !e.Type.Info().Personal {
+		return e
+	}
+	c := *e
+	c.Payload = redactedPayload
+	return &c
 }
 
 // Head is the last event of a force's log.

@@ -132,3 +132,36 @@ func TestStreamEndsAtSignOut(t *testing.T) {
 	for range lines {
 	}
 }
+
+// TestStreamRedactsPersonalData: a user created while a force admin watches
+// the stream arrives with its payload redacted.
+func TestStreamRedactsPersonalData(t *testing.T) {
+	m := startDemo(t)
+	c := apiClient(t, m.URL(), "demo.admin")
+	lines := streamLines(t, c, m.URL())
+	waitLine(t, lines, "event: ready")
+	res, err := c.Post(m.URL()+"/api/v1/users", "application/json",
+		strings.NewReader(`{"username":"new.starter","display_name":"Newton Starter","email":"newton@wessex.police.example","roles":["analyst"]}`))
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("create user: %v %v", res, err)
+	}
+	res.Body.Close()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("stream closed")
+			}
+			if !strings.Contains(l, `"type":"user.created"`) {
+				continue
+			}
+			if strings.Contains(l, "Newton") || strings.Contains(l, "newton@") || !strings.Contains(l, "redacted") {
+				t.Fatalf("user.created broadcast with personal data: %s", l)
+			}
+			return
+		case <-timeout:
+			t.Fatal("no user.created frame")
+		}
+	}
+}

@@ -437,3 +437,47 @@ func TestAuthorisationTable(t *testing.T) {
 		})
 	}
 }
+
+// TestLogRedactsPersonalData: the log shows payloads holding personal data
+// only to a justified, audited read (DPA 2018 s.62).
+func TestLogRedactsPersonalData(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t)
+	e.mustCreateForce("alpha")
+	e.mustCreateUser("alpha", "admin", bluelamp.RoleForceAdmin, bluelamp.RoleAuditor)
+	e.mustCreateUser("alpha", "pat", bluelamp.RoleAnalyst)
+	c := e.signIn("admin")
+	created := func(res response) []json.RawMessage {
+		var page logPage
+		res.decode(t, &page)
+		var out []json.RawMessage
+		for _, ev := range page.Events {
+			if ev.Type == bluelamp.EventUserCreated {
+				out = append(out, ev.Payload)
+			}
+		}
+		return out
+	}
+	plain := created(c.do("GET", "/api/v1/log", nil))
+	if len(plain) != 2 {
+		t.Fatalf("%d user.created events, want 2", len(plain))
+	}
+	for _, p := range plain {
+		if bytes.Contains(p, []byte("pat")) || !bytes.Contains(p, []byte("redacted")) {
+			t.Fatalf("unjustified read shows %s", p)
+		}
+	}
+	justified := created(c.do("GET", "/api/v1/log", nil, HeaderReason, "AUDIT", HeaderJustification, "replaying the log"))
+	if len(justified) != 2 || !bytes.Contains(justified[1], []byte(`"username":"pat"`)) {
+		t.Fatalf("justified read shows %s", justified)
+	}
+	var page struct{ Records []*bluelamp.AuditRecord }
+	c.do("GET", "/api/v1/audit?action=consultation", nil, HeaderReason, "AUDIT", HeaderJustification, "check").decode(t, &page)
+	found := false
+	for _, r := range page.Records {
+		found = found || r.What == "log.read" && r.Justification.Text == "replaying the log" && len(r.Subjects) == 2
+	}
+	if !found {
+		t.Fatal("the justified log read is not in the audit trail")
+	}
+}

@@ -80,7 +80,9 @@ func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) error
 	wg.Go(func() { s.heartbeat(ctx, cancel, r, write) })
 
 	err := s.Stream.Stream(ctx, actor, after, func(e *bluelamp.Event) error {
-		data, err := json.Marshal(e)
+		// Personal data is never broadcast: read it from the log with a
+		// justification (DPA 2018 s.62).
+		data, err := json.Marshal(e.Redacted())
 		if err != nil {
 			return err
 		}
@@ -129,7 +131,8 @@ type logPage struct {
 }
 
 // handleLog pages through the caller's force's log, showing only the events
-// the caller may see.
+// the caller may see. Personal payloads are redacted unless the request
+// carries a justification, which audits the read.
 func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	after, err := queryInt(q, "after", 0, 0, 1<<62)
@@ -140,7 +143,15 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.Store.FindEvents(r.Context(), bluelamp.EventFilter{After: int64(after), Limit: limit})
+	f := bluelamp.EventFilter{After: int64(after), Limit: limit}
+	if r.Header.Get(HeaderReason) != "" {
+		j, err := justification(r)
+		if err != nil {
+			return err
+		}
+		f.Justification = &j
+	}
+	events, err := s.Store.FindEvents(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -91,27 +91,51 @@ const (
 )
 
 // FindEvents returns the caller's force's events after f.After, in order.
+// A person gets Personal payloads only with a justification, and that read
+// is audited in the same transaction; bluelamp's own actors get them whole.
 func (s *Store) FindEvents(ctx context.Context, f bluelamp.EventFilter) ([]*bluelamp.Event, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultEventLimit
 	}
 	limit = min(limit, MaxEventLimit)
-	var events []*bluelamp.Event
-	err := s.read(ctx, func(t *tx) error {
-		rows, err := t.query("SELECT "+eventColumns+" FROM events WHERE force_id = ? AND seq > ? ORDER BY seq LIMIT ?", t.force(), f.After, limit)
+	query := func(t *tx) ([]*bluelamp.Event, error) {
+		events, err := queryAll(t, scanEvent, "SELECT "+eventColumns+" FROM events WHERE force_id = ? AND seq > ? ORDER BY seq LIMIT ?", t.force(), f.After, limit)
 		if err != nil {
-			return fmt.Errorf("query events: %w", err)
+			return nil, fmt.Errorf("query events: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return fmt.Errorf("scan event: %w", err)
+		return events, nil
+	}
+	var events []*bluelamp.Event
+	if f.Justification == nil {
+		err := s.read(ctx, func(t *tx) (err error) {
+			events, err = query(t)
+			return err
+		})
+		if a := bluelamp.ActorFrom(ctx); err == nil && a.Kind != bluelamp.ActorSystem {
+			for i, e := range events {
+				events[i] = e.Redacted()
 			}
-			events = append(events, e)
 		}
-		return rows.Err()
+		return events, err
+	}
+	if err := f.Justification.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(t *tx) (err error) {
+		if events, err = query(t); err != nil {
+			return err
+		}
+		var records, subjects []string
+		for _, e := range events {
+			if e.Type.Info().Personal {
+				records, subjects = append(records, subject("event", e.Seq)), append(subjects, e.Subject)
+			}
+		}
+		if len(records) == 0 {
+			return nil
+		}
+		return t.audit(auditEntry{action: bluelamp.AuditConsultation, what: "log.read", records: records, subjects: uniq(subjects), j: *f.Justification})
 	})
 	return events, err
 }
