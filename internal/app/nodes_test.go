@@ -1,0 +1,98 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bluelamp/bluelamp/internal/storetest"
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// TestTwoNodes runs two nodes on one PostgreSQL database and one external
+// NATS server, as a force runs several: a note written through one node
+// reaches a live client of the other, exactly once, and both chains verify.
+func TestTwoNodes(t *testing.T) {
+	base := storetest.PostgresURL()
+	if base == "" {
+		t.Skip(storetest.PostgresEnv + " is not set")
+	}
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	dsn := storetest.PostgresDSN(t, base)
+	var nodes []*Main
+	for i := range 2 {
+		cfg := DefaultConfig()
+		cfg.Addr, cfg.Database, cfg.NATSURL, cfg.Demo = "127.0.0.1:0", dsn, ns.ClientURL(), i == 0
+		m := NewMain(cfg, slog.New(slog.DiscardHandler), fmt.Sprintf("node-%d", i))
+		if err := m.Open(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		nodes = append(nodes, m)
+	}
+	writer := apiClient(t, nodes[0].URL(), "demo.supervisor")
+	reader := apiClient(t, nodes[1].URL(), "demo.controller")
+	lines := streamLines(t, reader, nodes[1].URL())
+	waitLine(t, lines, "event: ready")
+	for i := range 5 {
+		res, err := writer.Post(nodes[0].URL()+"/api/v1/log/notes", "application/json", strings.NewReader(fmt.Sprintf(`{"text":"from node 0, note %d"}`, i)))
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("note: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+	seen := map[string]int{}
+	timeout := time.After(20 * time.Second)
+	for len(seen) < 5 {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("stream closed")
+			}
+			for i := range 5 {
+				if strings.Contains(l, fmt.Sprintf("from node 0, note %d", i)) {
+					seen[fmt.Sprint(i)]++
+				}
+			}
+		case <-timeout:
+			t.Fatalf("node 1's client saw %v of node 0's 5 notes", seen)
+		}
+	}
+	// Both relays publish every event; the hub delivers each once. A
+	// sentinel proves nothing else came in between.
+	res, err := writer.Post(nodes[0].URL()+"/api/v1/log/notes", "application/json", strings.NewReader(`{"text":"sentinel"}`))
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("sentinel: %v %v", res, err)
+	}
+	res.Body.Close()
+	for {
+		l, ok := <-lines
+		if !ok {
+			t.Fatal("stream closed")
+		}
+		if strings.Contains(l, "sentinel") {
+			break
+		}
+		if strings.Contains(l, "from node 0") {
+			t.Fatalf("a note was delivered twice: %s", l)
+		}
+	}
+	// A session opened on node 0 is good on node 1: sessions live in the
+	// shared database (cookies are not scoped by port).
+	res, err = writer.Get(nodes[1].URL() + "/api/v1/me")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("node 0's session on node 1: %v %v", res, err)
+	}
+	res.Body.Close()
+}
