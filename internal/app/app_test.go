@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -39,6 +40,18 @@ func TestDemoSignIns(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: /me %d", s.Username, res.StatusCode)
+		}
+	}
+	res, err := http.Get(m.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, name := range []string{"bluelamp_http_request_duration_seconds_bucket", "bluelamp_events_appended_total", "bluelamp_outbox_lag_events",
+		"bluelamp_bus_connected 1", "bluelamp_live_clients", "process_resident_memory_bytes", "go_goroutines"} {
+		if !strings.Contains(string(body), name) {
+			t.Errorf("/metrics lacks %s", name)
 		}
 	}
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json"} {
