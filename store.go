@@ -141,6 +141,13 @@ type OutboxStore interface {
 	FindOutboxCursors(ctx context.Context) (map[ForceID]int64, error)
 	// SaveOutboxCursors records published sequences; a cursor never moves back.
 	SaveOutboxCursors(ctx context.Context, cursors map[ForceID]int64) error
+	// HoldOutboxLease reports whether this store holds the deployment's
+	// outbox lease, taking it when it is free. Only the holder's relay
+	// publishes, so nodes sharing a database do not each publish every
+	// event. The lease lives with a database session: when its holder dies,
+	// another node takes it at its next call. An engine that serves one
+	// node (SQLite) always holds it.
+	HoldOutboxLease(ctx context.Context) (bool, error)
 }
 
 // ChainVerifier checks hash chains.

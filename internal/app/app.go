@@ -118,6 +118,12 @@ func (m *Main) registerMetrics() {
 		}
 		return float64(lag)
 	})
+	m.Metrics.GaugeFunc("bluelamp_outbox_leader", "1 when this node holds the outbox lease and publishes committed events.", func() float64 {
+		if m.Relay.Stats().Leader {
+			return 1
+		}
+		return 0
+	})
 	m.Metrics.CounterFunc("bluelamp_outbox_published_total", "Events the outbox relay has published to the bus.", func() float64 {
 		return float64(m.Relay.Stats().Published)
 	})

@@ -95,4 +95,40 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("node 0's session on node 1: %v %v", res, err)
 	}
 	res.Body.Close()
+
+	// One relay publishes; the other stands by, and takes over when the
+	// publishing node stops.
+	var leader, standby *Main
+	for _, n := range nodes {
+		if n.Relay.Stats().Leader {
+			leader = n
+		} else {
+			standby = n
+		}
+	}
+	if leader == nil || standby == nil {
+		t.Fatalf("leaders: node 0 %v, node 1 %v; want exactly one", nodes[0].Relay.Stats().Leader, nodes[1].Relay.Stats().Leader)
+	}
+	if err := leader.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for !standby.Relay.Stats().Leader {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("the standby relay did not take over")
+		}
+	}
+	c := apiClient(t, standby.URL(), "demo.controller")
+	lines = streamLines(t, c, standby.URL())
+	waitLine(t, lines, "event: ready")
+	res, err = c.Post(standby.URL()+"/api/v1/log/notes", "application/json", strings.NewReader(`{"text":"after the handover"}`))
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("note after the handover: %v %v", res, err)
+	}
+	res.Body.Close()
+	waitLine(t, lines, "after the handover")
 }

@@ -34,8 +34,9 @@ var _ Publisher = (*Bus)(nil)
 // returns. Positions are saved about once a second and on Close, so delivery
 // is at least once: after a crash up to SaveInterval of events is published
 // again, and consumers dedupe by (force, seq). Every node runs a relay over
-// the shared database, so with several nodes each event is published once
-// by each of them.
+// the shared database, but only the one holding the store's outbox lease
+// publishes; the others stand by, and the first to find the lease free
+// takes over from the saved positions.
 type Relay struct {
 	Events    EventReader          // the log it publishes
 	Cursors   bluelamp.OutboxStore // where positions are saved
@@ -63,6 +64,7 @@ type Relay struct {
 	published int64
 	failures  int64
 	lastErr   error
+	leader    bool // holds the outbox lease as of the latest pass
 }
 
 // NewRelay returns a Relay over the store's events and outbox cursors that
@@ -131,6 +133,7 @@ type RelayStats struct {
 	Failures  int64                      // passes that failed since Open
 	Lag       map[bluelamp.ForceID]int64 // per force: head − last published seq, as of the latest pass
 	LastError error                      // why the latest pass failed; nil once a pass succeeds
+	Leader    bool                       // this node holds the outbox lease and publishes
 }
 
 // Stats returns a snapshot of the relay's progress. Safe for concurrent use.
@@ -139,9 +142,11 @@ func (r *Relay) Stats() RelayStats {
 	defer r.mu.Unlock()
 	lag := make(map[bluelamp.ForceID]int64, len(r.heads))
 	for f, h := range r.heads {
-		lag[f] = max(0, h-r.cursors[f])
+		if r.leader { // a standby publishes nothing, so has no lag of its own
+			lag[f] = max(0, h-r.cursors[f])
+		}
 	}
-	return RelayStats{Published: r.published, Failures: r.failures, Lag: lag, LastError: r.lastErr}
+	return RelayStats{Published: r.published, Failures: r.failures, Lag: lag, LastError: r.lastErr, Leader: r.leader}
 }
 
 // run publishes until ctx ends, then drains.
@@ -228,6 +233,9 @@ func (r *Relay) pass(ctx context.Context) error {
 }
 
 func (r *Relay) publishAll(ctx context.Context) error {
+	if ok, err := r.lead(ctx); err != nil || !ok {
+		return err
+	}
 	heads, err := r.Events.FindHeads(bluelamp.SystemContext(ctx, "", "outbox"))
 	if err != nil {
 		return fmt.Errorf("find heads: %w", err)
@@ -244,6 +252,35 @@ func (r *Relay) publishAll(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// lead reports whether this relay holds the outbox lease. On taking it
+// over, it starts from the saved positions: the previous holder's, which
+// are at most SaveInterval behind what it published.
+func (r *Relay) lead(ctx context.Context) (bool, error) {
+	dctx := bluelamp.SystemContext(ctx, "", "outbox")
+	held, err := r.Cursors.HoldOutboxLease(dctx)
+	if err != nil {
+		return false, fmt.Errorf("hold outbox lease: %w", err)
+	}
+	r.mu.Lock()
+	was := r.leader
+	r.mu.Unlock()
+	if held && !was {
+		cursors, err := r.Cursors.FindOutboxCursors(dctx)
+		if err != nil {
+			return false, fmt.Errorf("load outbox cursors: %w", err)
+		}
+		r.mu.Lock()
+		for f, c := range cursors {
+			r.cursors[f] = max(r.cursors[f], c)
+		}
+		r.mu.Unlock()
+	}
+	r.mu.Lock()
+	r.leader = held
+	r.mu.Unlock()
+	return held, nil
 }
 
 // publishForce publishes h's force's events after its position up to h, in pages.

@@ -48,6 +48,10 @@ type Store struct {
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
 	closed  bool
+
+	// leaseMu guards leaseConn, the session holding the outbox lease.
+	leaseMu   sync.Mutex
+	leaseConn *sql.Conn
 }
 
 // New returns a Store for dsn with defaults set.
@@ -175,6 +179,7 @@ func (s *Store) Close() error {
 	if s.writes == nil {
 		return nil // never opened, or Open failed and closed the database itself
 	}
+	s.releaseOutboxLease()
 	err := s.wdb.Close()
 	if s.rdb != s.wdb {
 		if rerr := s.rdb.Close(); err == nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bluelamp/bluelamp"
+	"github.com/bluelamp/bluelamp/internal/storetest"
 )
 
 // holdWriter makes s's writer run a write that waits for release, and
@@ -238,5 +239,45 @@ func TestWriteAfterClose(t *testing.T) {
 	_, err := s.AppendEvent(bluelamp.SystemContext(t.Context(), "alpha", "test"), bluelamp.EventLogNote, "", bluelamp.ClassOfficial, nil)
 	if bluelamp.KindOf(err) != bluelamp.KindUnavailable {
 		t.Fatalf("got %v, want KindUnavailable", err)
+	}
+}
+
+// TestOutboxLeaseOneHolder opens two stores on one PostgreSQL schema, as two
+// nodes would: only one holds the outbox lease, and when it closes the other
+// takes it.
+func TestOutboxLeaseOneHolder(t *testing.T) {
+	base := storetest.PostgresURL()
+	if base == "" {
+		t.Skip(storetest.PostgresEnv + " is not set")
+	}
+	dsn := storetest.PostgresDSN(t, base)
+	a := newTestStore(t, dsn, nil)
+	b := New(dsn)
+	if err := b.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := bluelamp.SystemContext(t.Context(), "", "test")
+	held := func(s *Store) bool {
+		t.Helper()
+		ok, err := s.HoldOutboxLease(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !held(a) || held(b) || !held(a) {
+		t.Fatal("want a to hold the lease and b to stand by")
+	}
+	// Another schema is another deployment, with its own lease.
+	other := newTestStore(t, storetest.PostgresDSN(t, base), nil)
+	if !held(other) {
+		t.Fatal("a store in another schema shares the lease")
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !held(b) {
+		t.Fatal("b did not take the lease when a closed")
 	}
 }

@@ -182,3 +182,29 @@ func testSaveOutboxCursors(t *testing.T, open Opener) {
 		return err
 	})
 }
+
+func testHoldOutboxLease(t *testing.T, open Opener) {
+	t.Run("OK", func(t *testing.T) {
+		f := setup(t, open)
+		for range 3 {
+			held, err := f.Store.HoldOutboxLease(f.deployment())
+			ok(t, err)
+			if !held {
+				t.Fatal("the only store does not hold the outbox lease")
+			}
+		}
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		f := setup(t, open)
+		a := f.populate("alpha")
+		for _, ac := range f.actorsOf(a) {
+			_, err := f.Store.HoldOutboxLease(ac.ctx)
+			wantKind(t, err, bluelamp.KindForbidden)
+		}
+	})
+	t.Run("ErrNoActor", func(t *testing.T) {
+		f := setup(t, open)
+		_, err := f.Store.HoldOutboxLease(context.Background())
+		wantKind(t, err, bluelamp.KindUnauthenticated)
+	})
+}

@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("FindAuditRecords", func(t *testing.T) { testFindAuditRecords(t, open) })
 	t.Run("FindOutboxCursors", func(t *testing.T) { testFindOutboxCursors(t, open) })
 	t.Run("SaveOutboxCursors", func(t *testing.T) { testSaveOutboxCursors(t, open) })
+	t.Run("HoldOutboxLease", func(t *testing.T) { testHoldOutboxLease(t, open) })
 	t.Run("VerifyChains", func(t *testing.T) { testVerifyChains(t, open) })
 	t.Run("Ping", func(t *testing.T) { testPing(t, open) })
 	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, open) })
