@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -65,10 +66,15 @@ func ProblemType(code string) string { return "urn:bluelamp:problem:" + code }
 // and shown only as a generic detail with the request id.
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e, ok := errors.AsType[*bluelamp.Error](err)
-	if !ok || e.Kind == bluelamp.KindInternal {
+	switch {
+	case !ok && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		// The caller went away or ran out of time: not a fault of ours.
+		log.DebugContext(r.Context(), "request ended early", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+		e = &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "request_ended", Message: "the request ended before it was answered; try again"}
+	case !ok || e.Kind == bluelamp.KindInternal:
 		log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
 		e = &bluelamp.Error{Kind: bluelamp.KindInternal, Message: "an internal error occurred; quote the request id to support"}
-	} else if e.Kind == bluelamp.KindUnavailable && e.Err != nil {
+	case e.Kind == bluelamp.KindUnavailable && e.Err != nil:
 		log.WarnContext(r.Context(), "unavailable", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", e.Err)
 	}
 	status := statusOf(e)
