@@ -23,6 +23,8 @@ type dialect struct {
 	name      string // "sqlite" or "postgres"
 	forUpdate string // row-lock suffix for the force head read
 
+	trace func(query string) // Store.TraceSQL: told every statement as the engine gets it
+
 	mu sync.Mutex
 	// rebound caches each query text rewritten for this engine; guarded by mu.
 	rebound map[string]string
@@ -39,6 +41,13 @@ func newDialect(name string) *dialect {
 // rebind rewrites ? placeholders to $1, $2… for PostgreSQL, leaving quoted
 // text alone.
 func (d *dialect) rebind(q string) string {
+	if d.trace != nil {
+		defer func() { d.trace(d.rebindUntraced(q)) }()
+	}
+	return d.rebindUntraced(q)
+}
+
+func (d *dialect) rebindUntraced(q string) string {
 	if d.name != "postgres" {
 		return q
 	}

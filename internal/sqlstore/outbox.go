@@ -82,7 +82,7 @@ func (s *Store) HoldOutboxLease(ctx context.Context) (bool, error) {
 		return false, s.d.translate(err, "outbox lease")
 	}
 	var got bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))", outboxLeaseClass).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, s.d.rebind("SELECT pg_try_advisory_lock(?, hashtext(current_schema()))"), outboxLeaseClass).Scan(&got); err != nil {
 		conn.Close()
 		return false, s.d.translate(err, "outbox lease")
 	}
@@ -105,7 +105,7 @@ func (s *Store) releaseOutboxLease() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.OpTimeout)
 	defer cancel()
-	if _, err := s.leaseConn.ExecContext(ctx, "SELECT pg_advisory_unlock_all()"); err != nil {
+	if _, err := s.leaseConn.ExecContext(ctx, s.d.rebind("SELECT pg_advisory_unlock_all()")); err != nil {
 		s.Logger.Warn("outbox lease not released; it goes when the session ends", "err", err)
 	}
 	s.leaseConn.Close()

@@ -35,6 +35,7 @@ type Store struct {
 	OnCommit  func(events []*bluelamp.Event) // called after each commit with the events it made durable
 	Migrate   MigrateMode                    // what Open does with a schema older than the binary's
 	ReadConns int                            // SQLite read pool size
+	TraceSQL  func(query string)             // when set, told every statement as its engine gets it
 
 	// Set by Open: the schema version found, and the migrations it applied.
 	SchemaBefore int
@@ -80,6 +81,7 @@ func Engine(dsn string) string {
 // than this binary.
 func (s *Store) Open() error {
 	s.d = newDialect(Engine(s.DSN))
+	s.d.trace = s.TraceSQL
 	var err error
 	if s.d.name == "postgres" {
 		err = s.openPostgres()

@@ -49,6 +49,7 @@ func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	// prepares each of its statements once instead of once a request.
 	st, ok := t.stmts[query]
 	if !ok {
+		query := t.s.d.rebind(query) // the same text on SQLite; rebinding traces it
 		var err error
 		if st, err = t.q.PrepareContext(t.ctx, query); err != nil {
 			return nil, err
