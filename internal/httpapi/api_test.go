@@ -481,3 +481,28 @@ func TestLogRedactsPersonalData(t *testing.T) {
 		t.Fatal("the justified log read is not in the audit trail")
 	}
 }
+
+// TestPagePastTheEnd: a page past the last record still reports the total.
+func TestPagePastTheEnd(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t)
+	e.mustCreateForce("alpha")
+	e.mustCreateUser("alpha", "admin", bluelamp.RoleForceAdmin, bluelamp.RoleAuditor)
+	c := e.signIn("admin")
+	var users struct {
+		Users []*bluelamp.User
+		Total int
+	}
+	c.do("GET", "/api/v1/users?offset=50", nil, justify()...).decode(t, &users)
+	if len(users.Users) != 0 || users.Total != 1 {
+		t.Fatalf("users past the end: %d shown, total %d; want 0 and 1", len(users.Users), users.Total)
+	}
+	var audit struct {
+		Records []*bluelamp.AuditRecord
+		Total   int
+	}
+	c.do("GET", "/api/v1/audit?offset=500", nil, HeaderReason, "AUDIT", HeaderJustification, "paging").decode(t, &audit)
+	if len(audit.Records) != 0 || audit.Total == 0 {
+		t.Fatalf("audit past the end: %d shown, total %d", len(audit.Records), audit.Total)
+	}
+}

@@ -155,10 +155,25 @@ func (s *Store) FindAuditRecords(ctx context.Context, f bluelamp.AuditFilter, j 
 		if err != nil {
 			return fmt.Errorf("query audit records: %w", err)
 		}
+		if total, err = t.totalPastEnd(total, len(rows), f.Offset, from, where, args); err != nil {
+			return err
+		}
 		records = rows
 		return t.audit(auditEntry{action: bluelamp.AuditConsultation, what: "audit.query", j: j, subjects: optional(f.Subject)})
 	})
 	return records, total, err
+}
+
+// totalPastEnd returns the total of a paged query. COUNT(*) OVER () comes
+// with the rows, so a page past the end has none to carry it: count then.
+func (t *tx) totalPastEnd(total, got, offset int, from string, where []string, args []any) (int, error) {
+	if got > 0 || offset <= 0 {
+		return total, nil
+	}
+	if err := t.queryRow("SELECT COUNT(*) FROM "+from+" WHERE "+joinAnd(where), args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	return total, nil
 }
 
 func optional(s *string) []string {

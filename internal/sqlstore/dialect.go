@@ -22,6 +22,7 @@ import (
 type dialect struct {
 	name      string // "sqlite" or "postgres"
 	forUpdate string // row-lock suffix for the force head read
+	hasTable  string // counts the tables named ? in the current schema
 
 	trace func(query string) // Store.TraceSQL: told every statement as the engine gets it
 
@@ -31,9 +32,11 @@ type dialect struct {
 }
 
 func newDialect(name string) *dialect {
-	d := &dialect{name: name, rebound: map[string]string{}}
+	d := &dialect{name: name, rebound: map[string]string{},
+		hasTable: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"}
 	if name == "postgres" {
 		d.forUpdate = " FOR UPDATE"
+		d.hasTable = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
 	}
 	return d
 }

@@ -53,10 +53,15 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at BIGINT NOT NULL
 )`
 
-// SchemaVersion returns the highest applied migration, 0 for an empty database.
+// SchemaVersion returns the highest applied migration, 0 for an empty
+// database. It only reads, so it works for a read-only database role.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
-	if _, err := s.wdb.ExecContext(ctx, createMigrationsTable); err != nil {
+	var n int
+	if err := s.wdb.QueryRowContext(ctx, s.d.rebind(s.d.hasTable), "schema_migrations").Scan(&n); err != nil {
 		return 0, s.d.translate(err, "schema")
+	}
+	if n == 0 {
+		return 0, nil
 	}
 	var v int
 	if err := s.wdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
@@ -71,6 +76,9 @@ func (s *Store) ApplyMigrations(ctx context.Context) ([]int, error) {
 	ms, err := Migrations(s.d.name)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := s.wdb.ExecContext(ctx, createMigrationsTable); err != nil {
+		return nil, s.d.translate(err, "schema")
 	}
 	current, err := s.SchemaVersion(ctx)
 	if err != nil {

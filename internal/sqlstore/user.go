@@ -13,13 +13,14 @@ import (
 
 const userColumns = "id, force_id, username, display_name, email, collar_number, roles, disabled, locked_until, created_at"
 
-func scanUser(sc interface{ Scan(...any) error }) (*bluelamp.User, error) {
+// scanUser scans userColumns, then any extra columns into extra.
+func scanUser(sc interface{ Scan(...any) error }, extra ...any) (*bluelamp.User, error) {
 	var u bluelamp.User
 	var email sql.NullString
 	var roles string
 	var locked sql.NullInt64
 	var created int64
-	if err := sc.Scan(&u.ID, &u.ForceID, &u.Username, &u.DisplayName, &email, &u.CollarNumber, &roles, &u.Disabled, &locked, &created); err != nil {
+	if err := sc.Scan(append([]any{&u.ID, &u.ForceID, &u.Username, &u.DisplayName, &email, &u.CollarNumber, &roles, &u.Disabled, &locked, &created}, extra...)...); err != nil {
 		return nil, err
 	}
 	u.Email, u.Roles, u.LockedUntil, u.CreatedAt = email.String, parseRoles(roles), timePtr(locked), fromMicros(created)
@@ -106,19 +107,13 @@ func (s *Store) FindUsers(ctx context.Context, f bluelamp.UserFilter, j bluelamp
 		}
 		q := "SELECT " + userColumns + ", COUNT(*) OVER () FROM users WHERE " + joinAnd(where) + " ORDER BY username LIMIT ? OFFSET ?"
 		users, err = queryAll(t, func(sc interface{ Scan(...any) error }) (*bluelamp.User, error) {
-			var u bluelamp.User
-			var email sql.NullString
-			var roles string
-			var locked sql.NullInt64
-			var created int64
-			if err := sc.Scan(&u.ID, &u.ForceID, &u.Username, &u.DisplayName, &email, &u.CollarNumber, &roles, &u.Disabled, &locked, &created, &total); err != nil {
-				return nil, err
-			}
-			u.Email, u.Roles, u.LockedUntil, u.CreatedAt = email.String, parseRoles(roles), timePtr(locked), fromMicros(created)
-			return &u, nil
+			return scanUser(sc, &total)
 		}, q, append(args, pageLimit(f.Limit), max(f.Offset, 0))...)
 		if err != nil {
 			return fmt.Errorf("query users: %w", err)
+		}
+		if total, err = t.totalPastEnd(total, len(users), f.Offset, "users", where, args); err != nil {
+			return err
 		}
 		refs := make([]string, len(users))
 		for i, u := range users {

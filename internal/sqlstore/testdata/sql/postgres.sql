@@ -11,6 +11,7 @@ INSERT INTO stations (force_id, code, name, lat, lon) VALUES ($1, $2, $3, $4, $5
 INSERT INTO tokens (id, secret_hash, user_id, force_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7);
 INSERT INTO units (force_id, call_sign, type, station_id) VALUES ($1, $2, $3, $4) RETURNING id;
 INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, 0, $8) RETURNING id;
+SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1;
 SELECT COUNT(*) FROM stations WHERE id = $1 AND force_id = $2;
 SELECT a.force_id, a.seq, a.at, a.action, a.actor_kind, a.actor_id, a.actor, a.actor_roles, a.session_id, a.what, a.records, a.subjects, a.reason, a.justification, a.incident_ref, a.recipient, a.agreement_id, a.prev_hash, a.hash FROM audit_records a WHERE a.force_id = $1 ORDER BY a.seq;
 SELECT a.force_id, a.seq, a.at, a.action, a.actor_kind, a.actor_id, a.actor, a.actor_roles, a.session_id, a.what, a.records, a.subjects, a.reason, a.justification, a.incident_ref, a.recipient, a.agreement_id, a.prev_hash, a.hash, COUNT(*) OVER () FROM audit_records a WHERE a.force_id = $1 ORDER BY a.seq DESC LIMIT $2 OFFSET $3;

@@ -11,6 +11,7 @@ INSERT INTO stations (force_id, code, name, lat, lon) VALUES (?, ?, ?, ?, ?) RET
 INSERT INTO tokens (id, secret_hash, user_id, force_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?);
 INSERT INTO units (force_id, call_sign, type, station_id) VALUES (?, ?, ?, ?) RETURNING id;
 INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?) RETURNING id;
+SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?;
 SELECT COUNT(*) FROM stations WHERE id = ? AND force_id = ?;
 SELECT a.force_id, a.seq, a.at, a.action, a.actor_kind, a.actor_id, a.actor, a.actor_roles, a.session_id, a.what, a.records, a.subjects, a.reason, a.justification, a.incident_ref, a.recipient, a.agreement_id, a.prev_hash, a.hash FROM audit_records a WHERE a.force_id = ? ORDER BY a.seq;
 SELECT a.force_id, a.seq, a.at, a.action, a.actor_kind, a.actor_id, a.actor, a.actor_roles, a.session_id, a.what, a.records, a.subjects, a.reason, a.justification, a.incident_ref, a.recipient, a.agreement_id, a.prev_hash, a.hash, COUNT(*) OVER () FROM audit_records a WHERE a.force_id = ? ORDER BY a.seq DESC LIMIT ? OFFSET ?;
