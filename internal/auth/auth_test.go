@@ -476,10 +476,7 @@ func TestTokens(t *testing.T) {
 		t.Parallel()
 		a, s, _ := newAuth(t)
 		u := newJane(t, s)
-		tok, secret := auth.NewToken(u.ID, "cad bridge", nil)
-		if err := s.CreateToken(forceContext(t), tok); err != nil {
-			t.Fatal(err)
-		}
+		tok, secret := mustCreateToken(t, s, u.ID, "cad bridge", nil)
 		if err := s.RevokeToken(forceContext(t), tok.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -490,10 +487,7 @@ func TestTokens(t *testing.T) {
 		t.Parallel()
 		a, s, clock := newAuth(t)
 		u := newJane(t, s)
-		tok, secret := auth.NewToken(u.ID, "cad bridge", new(clock.Now().Add(time.Hour)))
-		if err := s.CreateToken(forceContext(t), tok); err != nil {
-			t.Fatal(err)
-		}
+		_, secret := mustCreateToken(t, s, u.ID, "cad bridge", new(clock.Now().Add(time.Hour)))
 		clock.Advance(time.Hour - time.Second)
 		if _, err := a.TokenActor(t.Context(), secret); err != nil {
 			t.Fatalf("TokenActor before expiry: %v", err)
@@ -506,10 +500,7 @@ func TestTokens(t *testing.T) {
 		t.Parallel()
 		a, s, _ := newAuth(t)
 		u := newJane(t, s)
-		tok, secret := auth.NewToken(u.ID, "cad bridge", nil)
-		if err := s.CreateToken(forceContext(t), tok); err != nil {
-			t.Fatal(err)
-		}
+		_, secret := mustCreateToken(t, s, u.ID, "cad bridge", nil)
 		if err := s.DisableUser(forceContext(t), u.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -683,4 +674,14 @@ func TestIsAuthError(t *testing.T) {
 			t.Errorf("%s: IsAuthError = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+// mustCreateToken issues an API token for a user of the test force.
+func mustCreateToken(t *testing.T, s *sqlstore.Store, user bluelamp.UserID, name string, expires *time.Time) (*bluelamp.Token, string) {
+	t.Helper()
+	tok, secret := auth.NewToken(user, name, expires)
+	if err := s.CreateToken(forceContext(t), tok); err != nil {
+		t.Fatal(err)
+	}
+	return tok, secret
 }
