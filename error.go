@@ -101,3 +101,15 @@ var (
 	ErrJustificationRequired = &Error{Kind: KindInvalid, Code: "justification_required", Message: "a justification (reason code) is required to read personal data"}
 	ErrOtherForce            = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
 )
+
+// itoa formats n for messages without importing strconv everywhere.
+func itoa(n int) string { return fmt.Sprint(n) }
+
+// quoteShort quotes s for a message, cut to 40 bytes so hostile input does
+// not fill the response.
+func quoteShort(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

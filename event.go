@@ -45,6 +45,23 @@ const (
 	EventTokenCreated     EventType = "token.created"
 	EventTokenRevoked     EventType = "token.revoked"
 	EventLogNote          EventType = "log.note"
+
+	EventSettingsChanged   EventType = "force.settings_changed"
+	EventContactCreated    EventType = "contact.created"
+	EventIncidentOpened    EventType = "incident.opened"
+	EventIncidentLogged    EventType = "incident.logged"
+	EventIncidentGraded    EventType = "incident.graded"
+	EventIncidentAssessed  EventType = "incident.assessed"
+	EventIncidentClosed    EventType = "incident.closed"
+	EventIncidentBreached  EventType = "incident.breached"
+	EventIncidentMajor     EventType = "incident.major_declared"
+	EventIncidentMETHANE   EventType = "incident.methane_reported"
+	EventIncidentLinked    EventType = "incident.linked"
+	EventUnitUpdated       EventType = "unit.updated"
+	EventUnitStatusChanged EventType = "unit.status_changed"
+	EventUnitMoved         EventType = "unit.moved"
+	EventUnitAssigned      EventType = "unit.assigned"
+	EventUnitStoodDown     EventType = "unit.stood_down"
 )
 
 // EventTypeInfo says who may see events of a type on the live stream and in
@@ -62,6 +79,10 @@ type EventTypeInfo struct {
 var (
 	everyone = Roles
 	admins   = []Role{RoleForceAdmin, RoleAuditor}
+	// operations are everyone who works incidents: not partner agencies,
+	// who see only what an agreement shares.
+	operations = []Role{RoleCallHandler, RoleController, RoleSupervisor, RoleResponseOfficer,
+		RoleNeighbourhoodOfficer, RoleAnalyst, RoleForceAdmin, RoleAuditor}
 )
 
 // eventTypes is the registry of known event types. An unknown type is shown
@@ -84,6 +105,23 @@ var eventTypes = map[EventType]EventTypeInfo{
 	EventTokenCreated:     {Audience: admins},
 	EventTokenRevoked:     {Audience: admins},
 	EventLogNote:          {Audience: []Role{RoleController, RoleSupervisor, RoleForceAdmin, RoleAuditor}, Direct: true},
+
+	EventSettingsChanged:   {Audience: everyone},
+	EventContactCreated:    {Audience: operations, Personal: true},
+	EventIncidentOpened:    {Audience: operations},
+	EventIncidentLogged:    {Audience: operations},
+	EventIncidentGraded:    {Audience: operations},
+	EventIncidentAssessed:  {Audience: operations},
+	EventIncidentClosed:    {Audience: operations},
+	EventIncidentBreached:  {Audience: operations},
+	EventIncidentMajor:     {Audience: operations},
+	EventIncidentMETHANE:   {Audience: operations},
+	EventIncidentLinked:    {Audience: operations},
+	EventUnitUpdated:       {Audience: operations},
+	EventUnitStatusChanged: {Audience: operations},
+	EventUnitMoved:         {Audience: operations},
+	EventUnitAssigned:      {Audience: operations},
+	EventUnitStoodDown:     {Audience: operations},
 }
 
 // Info returns the registry entry for t.

@@ -68,36 +68,6 @@ func (s *Station) Validate() error {
 	return nil
 }
 
-// UnitID identifies a Unit within its force.
-type UnitID int64
-
-// Unit is a deployable resource. Its call sign is a per-shift label, not a key.
-type Unit struct {
-	ID        UnitID    `json:"id"`
-	ForceID   ForceID   `json:"force"`
-	CallSign  string    `json:"call_sign"`
-	Type      string    `json:"type"` // e.g. "response car", "foot patrol"; the C&C issue types these
-	StationID StationID `json:"station_id"`
-}
-
-// Validate reports every problem with u at once.
-func (u *Unit) Validate() error {
-	fields := map[string]string{}
-	if u.CallSign == "" || len(u.CallSign) > 16 {
-		fields["call_sign"] = "is required (at most 16 characters)"
-	}
-	if u.Type == "" || len(u.Type) > 64 {
-		fields["type"] = "is required (at most 64 characters)"
-	}
-	if u.StationID <= 0 {
-		fields["station_id"] = "is required"
-	}
-	if len(fields) > 0 {
-		return InvalidFields(fields)
-	}
-	return nil
-}
-
 // OfficerID identifies an Officer within its force.
 type OfficerID int64
 

@@ -32,13 +32,117 @@ type StationStore interface {
 	FindStations(ctx context.Context) ([]*Station, error)
 }
 
-// UnitStore holds units.
+// UnitStore holds units and their status.
 type UnitStore interface {
 	// CreateUnit adds a unit to the caller's force; KindInvalid if its
-	// station is not the force's.
+	// station is not the force's or a skill is not in the force's list. A
+	// unit with no State starts OFF_DUTY.
 	CreateUnit(ctx context.Context, u *Unit) error
 	// FindUnits returns the caller's force's units by call sign.
 	FindUnits(ctx context.Context) ([]*Unit, error)
+	// FindUnitByID returns one unit; KindNotFound if not the force's.
+	FindUnitByID(ctx context.Context, id UnitID) (*Unit, error)
+	// UpdateUnit changes a unit's call sign (a per-shift label), crew and
+	// skills; nil fields are left alone.
+	UpdateUnit(ctx context.Context, id UnitID, upd UnitUpdate) (*Unit, error)
+	// SetUnitStatus records a radio status code from the force's table.
+	// A code that maps to a state moves the unit and its open assignment
+	// (EN_ROUTE and AT_SCENE need one; AVAILABLE clears it; OFF_DUTY is
+	// refused while it has one). A message code is logged on the unit's
+	// job and changes nothing. KindInvalid for an unknown code.
+	SetUnitStatus(ctx context.Context, id UnitID, code string) (*Unit, error)
+	// SetUnitPosition records a unit's last known position.
+	SetUnitPosition(ctx context.Context, id UnitID, p Position) (*Unit, error)
+}
+
+// UnitUpdate is a change to a unit's shift details.
+type UnitUpdate struct {
+	CallSign *string
+	Crew     *[]string
+	Skills   *[]UnitSkill
+}
+
+// SettingsStore holds each force's command-and-control settings.
+type SettingsStore interface {
+	// FindForceSettings returns the caller's force's settings, or
+	// DefaultForceSettings if it has never saved any.
+	FindForceSettings(ctx context.Context) (*ForceSettings, error)
+	// SaveForceSettings validates and replaces the caller's force's settings.
+	SaveForceSettings(ctx context.Context, s *ForceSettings) error
+}
+
+// ContactStore holds contacts: one communication from the public each.
+// Callers' details are personal data (DPA 2018 s.62).
+type ContactStore interface {
+	// CreateContact records a contact (audited as a collection), runs the
+	// repeat and vulnerability checks into c.Checks, gives it a reference,
+	// and either opens open as a new incident from it or, when open is nil,
+	// links it to the open incident c.IncidentID (KindConflict if that is
+	// closed). open.THRIVE, when given, becomes assessment version 1.
+	CreateContact(ctx context.Context, c *Contact, open *Incident) error
+	// FindContacts returns an incident's contacts, oldest first, audited as
+	// a consultation; ErrJustificationRequired without a reason.
+	FindContacts(ctx context.Context, incident IncidentID, j Justification) ([]*Contact, error)
+}
+
+// IncidentStore holds incidents and their logs.
+type IncidentStore interface {
+	// CreateIncident opens an incident with no contact (officer-generated
+	// or imported): numbered, graded, logged.
+	CreateIncident(ctx context.Context, inc *Incident) error
+	// FindIncidentByID returns an incident with its latest THRIVE, its
+	// assignments and its contacts' references.
+	FindIncidentByID(ctx context.Context, id IncidentID) (*Incident, error)
+	// FindIncidentByNumber returns an incident by its daily-serial number.
+	FindIncidentByNumber(ctx context.Context, number string) (*Incident, error)
+	// FindIncidents returns incidents in queue order (grade, then oldest
+	// first) and the total before paging.
+	FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, int, error)
+	// FindIncidentLog returns an incident's log, oldest first.
+	FindIncidentLog(ctx context.Context, id IncidentID) ([]*LogEntry, error)
+	// FindAssessments returns every THRIVE version of an incident, oldest first.
+	FindAssessments(ctx context.Context, id IncidentID) ([]*THRIVE, error)
+	// FindDuplicates returns open or recently closed incidents of a related
+	// category within the force's duplicate radius and window of inc,
+	// most likely first. inc need not be saved; it is excluded if it is.
+	FindDuplicates(ctx context.Context, inc *Incident) ([]*DuplicateCandidate, error)
+	// AddLogEntry appends a note to an open or closed incident's log; with
+	// corrects set, it is a correction of that entry (which must be the
+	// incident's).
+	AddLogEntry(ctx context.Context, id IncidentID, text string, corrects int64) (*LogEntry, error)
+	// GradeIncident re-grades an open incident; reason is required. Both
+	// the original grade and time and the new ones are kept.
+	GradeIncident(ctx context.Context, id IncidentID, g Grade, reason string) (*Incident, error)
+	// AssessIncident adds a THRIVE version (a re-THRIVE); it does not
+	// change the grade.
+	AssessIncident(ctx context.Context, id IncidentID, t *THRIVE) (*Incident, error)
+	// CloseIncident closes an open incident, standing down any units still
+	// assigned; KindConflict if it is already closed.
+	CloseIncident(ctx context.Context, id IncidentID, c *Closing) (*Incident, error)
+	// RecordBreach records that an attendance target was breached; it
+	// reports false (and writes nothing) if that breach is already recorded.
+	RecordBreach(ctx context.Context, id IncidentID, basis ClockBasis) (bool, error)
+	// DeclareMajorIncident declares an open incident a major incident.
+	DeclareMajorIncident(ctx context.Context, id IncidentID, m *MajorIncident) (*Incident, error)
+	// ReportMETHANE adds an M/ETHANE report to a major incident.
+	ReportMETHANE(ctx context.Context, id IncidentID, m *METHANE) error
+	// LinkIncident links an incident to a declared major incident.
+	LinkIncident(ctx context.Context, id, major IncidentID) (*Incident, error)
+	// FindMajorIncident returns a major incident with everything under it.
+	FindMajorIncident(ctx context.Context, id IncidentID) (*MajorIncidentView, error)
+}
+
+// DispatchStore sends units to incidents.
+type DispatchStore interface {
+	// AssignUnit sends a unit to an open incident. The unit must be
+	// available or, with divert, committed to a less urgent incident than
+	// this IMMEDIATE one (its old assignment ends as DIVERTED). Of two
+	// controllers assigning the same unit at once exactly one wins; the
+	// other gets KindConflict saying where the unit went.
+	AssignUnit(ctx context.Context, incident IncidentID, unit UnitID, divert bool) (*Assignment, error)
+	// StandDownUnit releases a unit from an incident; the unit becomes
+	// available.
+	StandDownUnit(ctx context.Context, incident IncidentID, unit UnitID, reason string) error
 }
 
 // OfficerStore holds officers: personal data, audited under s.62.
@@ -163,6 +267,10 @@ type Store interface {
 	ForceStore
 	StationStore
 	UnitStore
+	SettingsStore
+	ContactStore
+	IncidentStore
+	DispatchStore
 	OfficerStore
 	UserStore
 	AuthStore

@@ -135,47 +135,6 @@ func (t *tx) checkStation(id bluelamp.StationID) error {
 	return nil
 }
 
-// CreateUnit adds a unit to the caller's force.
-func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	return s.write(ctx, func(t *tx) error {
-		if err := t.checkStation(u.StationID); err != nil {
-			return err
-		}
-		id, err := t.insertID("INSERT INTO units (force_id, call_sign, type, station_id) VALUES (?, ?, ?, ?)",
-			t.force(), u.CallSign, u.Type, u.StationID)
-		if err != nil {
-			return s.d.translate(err, "unit "+u.CallSign)
-		}
-		u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
-		_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
-		return err
-	})
-}
-
-// FindUnits returns the caller's force's units by call sign.
-func (s *Store) FindUnits(ctx context.Context) ([]*bluelamp.Unit, error) {
-	var out []*bluelamp.Unit
-	err := s.read(ctx, func(t *tx) error {
-		rows, err := t.query("SELECT id, force_id, call_sign, type, station_id FROM units WHERE force_id = ? ORDER BY call_sign", t.force())
-		if err != nil {
-			return fmt.Errorf("query units: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u bluelamp.Unit
-			if err := rows.Scan(&u.ID, &u.ForceID, &u.CallSign, &u.Type, &u.StationID); err != nil {
-				return fmt.Errorf("scan unit: %w", err)
-			}
-			out = append(out, &u)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
 // CreateOfficer adds an officer to the caller's force: a collection of
 // personal data, audited.
 func (s *Store) CreateOfficer(ctx context.Context, o *bluelamp.Officer) error {

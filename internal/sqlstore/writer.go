@@ -30,6 +30,7 @@ type tx struct {
 	heads  map[bluelamp.ForceID]*head // heads loaded in this batch (write only)
 	events []*bluelamp.Event          // events appended by this caller
 	stmts  map[string]*sql.Stmt       // statements prepared in this batch, shared by its txs (SQLite writes only)
+	cached *bluelamp.ForceSettings    // the force's settings, once read
 }
 
 // head is a force's chain heads as the batch sees them.

@@ -1,0 +1,205 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/bluelamp/bluelamp"
+)
+
+const unitCols = `u.id, u.force_id, u.call_sign, u.type, u.station_id, u.crew, u.skills, u.state, u.status_code, u.status_at,
+	u.incident_id, COALESCE(i.number, ''), u.lat, u.lon, u.position_at`
+
+const unitFrom = ` FROM units u LEFT JOIN incidents i ON i.id = u.incident_id AND i.force_id = u.force_id`
+
+func scanUnit(sc interface{ Scan(...any) error }) (*bluelamp.Unit, error) {
+	var u bluelamp.Unit
+	var crew, skills string
+	var statusAt int64
+	var lat, lon sql.NullFloat64
+	var posAt sql.NullInt64
+	if err := sc.Scan(&u.ID, &u.ForceID, &u.CallSign, &u.Type, &u.StationID, &crew, &skills, &u.State, &u.StatusCode, &statusAt,
+		&u.IncidentID, &u.Incident, &lat, &lon, &posAt); err != nil {
+		return nil, fmt.Errorf("scan unit: %w", err)
+	}
+	var err error
+	if u.Crew, err = fromJSON[[]string](crew, "crew"); err != nil {
+		return nil, err
+	}
+	if u.Skills, err = fromJSON[[]bluelamp.UnitSkill](skills, "skills"); err != nil {
+		return nil, err
+	}
+	u.StatusAt = fromMicros(statusAt)
+	if lat.Valid && lon.Valid {
+		u.Position = &bluelamp.Position{Lat: lat.Float64, Lon: lon.Float64}
+		u.PositionAt = timePtr(posAt)
+	}
+	return &u, nil
+}
+
+// checkSkills returns KindInvalid unless every skill is in the force's list.
+func (t *tx) checkSkills(skills []bluelamp.UnitSkill) error {
+	fs, err := t.settings()
+	if err != nil {
+		return err
+	}
+	for _, k := range skills {
+		if !fs.HasSkill(k.Skill) {
+			return bluelamp.InvalidFields(map[string]string{"skills": "skill " + string(k.Skill) + " is not in the force's skill list"})
+		}
+	}
+	return nil
+}
+
+// CreateUnit adds a unit to the caller's force.
+func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
+	if u.State == "" {
+		u.State = bluelamp.StateOffDuty
+	}
+	if u.Crew == nil {
+		u.Crew = []string{}
+	}
+	if u.Skills == nil {
+		u.Skills = []bluelamp.UnitSkill{}
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.State.Committed() {
+		return bluelamp.InvalidFields(map[string]string{"state": "a new unit cannot start committed to an incident"})
+	}
+	return s.write(ctx, func(t *tx) error {
+		if err := t.checkStation(u.StationID); err != nil {
+			return err
+		}
+		if err := t.checkSkills(u.Skills); err != nil {
+			return err
+		}
+		fs, err := t.settings()
+		if err != nil {
+			return err
+		}
+		u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
+		var lat, lon sql.NullFloat64
+		if u.Position != nil {
+			lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
+			u.PositionAt = &t.now
+		}
+		id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+			t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
+			lat, lon, nullMicros(u.PositionAt))
+		if err != nil {
+			return s.d.translate(err, "unit "+u.CallSign)
+		}
+		u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
+		_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
+		return err
+	})
+}
+
+// FindUnits returns the caller's force's units by call sign.
+func (s *Store) FindUnits(ctx context.Context) ([]*bluelamp.Unit, error) {
+	var out []*bluelamp.Unit
+	err := s.read(ctx, func(t *tx) error {
+		var err error
+		out, err = queryAll(t, scanUnit, "SELECT "+unitCols+unitFrom+" WHERE u.force_id = ? ORDER BY u.call_sign", t.force())
+		return err
+	})
+	return out, err
+}
+
+// FindUnitByID returns one of the caller's force's units.
+func (s *Store) FindUnitByID(ctx context.Context, id bluelamp.UnitID) (*bluelamp.Unit, error) {
+	var out *bluelamp.Unit
+	err := s.read(ctx, func(t *tx) error {
+		var err error
+		out, err = t.unit(id)
+		return err
+	})
+	return out, err
+}
+
+func (t *tx) unit(id bluelamp.UnitID) (*bluelamp.Unit, error) {
+	u, err := scanUnit(t.queryRow("SELECT "+unitCols+unitFrom+" WHERE u.force_id = ? AND u.id = ?", t.force(), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &bluelamp.Error{Kind: bluelamp.KindNotFound, Message: "unit not found", Fields: map[string]string{"unit_id": "no such unit in this force"}}
+	}
+	return u, err
+}
+
+// UpdateUnit changes a unit's call sign, crew and skills.
+func (s *Store) UpdateUnit(ctx context.Context, id bluelamp.UnitID, upd bluelamp.UnitUpdate) (*bluelamp.Unit, error) {
+	var out *bluelamp.Unit
+	err := s.write(ctx, func(t *tx) error {
+		if err := t.lock(); err != nil {
+			return err
+		}
+		u, err := t.unit(id)
+		if err != nil {
+			return err
+		}
+		if upd.CallSign != nil {
+			u.CallSign = *upd.CallSign
+		}
+		if upd.Crew != nil {
+			u.Crew = slices.Clone(*upd.Crew)
+		}
+		if upd.Skills != nil {
+			u.Skills = slices.Clone(*upd.Skills)
+		}
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		if err := t.checkSkills(u.Skills); err != nil {
+			return err
+		}
+		if _, err := t.exec("UPDATE units SET call_sign = ?, crew = ?, skills = ? WHERE force_id = ? AND id = ?",
+			u.CallSign, jsonText(u.Crew), jsonText(u.Skills), t.force(), id); err != nil {
+			return s.d.translate(err, "unit "+u.CallSign)
+		}
+		out = u
+		_, err = t.appendEvent(bluelamp.EventUnitUpdated, subject("unit", id), bluelamp.ClassOfficial, bluelamp.Change{Unit: u})
+		return err
+	})
+	return out, err
+}
+
+// SetUnitPosition records a unit's last known position.
+func (s *Store) SetUnitPosition(ctx context.Context, id bluelamp.UnitID, p bluelamp.Position) (*bluelamp.Unit, error) {
+	if !p.Valid() {
+		return nil, bluelamp.InvalidFields(map[string]string{"position": "latitude must be within ±90 and longitude within ±180"})
+	}
+	var out *bluelamp.Unit
+	err := s.write(ctx, func(t *tx) error {
+		u, err := t.unit(id)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec("UPDATE units SET lat = ?, lon = ?, position_at = ? WHERE force_id = ? AND id = ?",
+			p.Lat, p.Lon, micros(t.now), t.force(), id); err != nil {
+			return fmt.Errorf("move unit: %w", err)
+		}
+		u.Position, u.PositionAt = &p, &t.now
+		out = u
+		_, err = t.appendEvent(bluelamp.EventUnitMoved, subject("unit", id), bluelamp.ClassOfficial, bluelamp.Change{Unit: u})
+		return err
+	})
+	return out, err
+}
+
+// setUnitState writes a unit's state, code and job.
+func (t *tx) setUnitState(u *bluelamp.Unit, state bluelamp.UnitState, code string, incident bluelamp.IncidentID) error {
+	if _, err := t.exec("UPDATE units SET state = ?, status_code = ?, status_at = ?, incident_id = ? WHERE force_id = ? AND id = ?",
+		state, code, micros(t.now), incident, t.force(), u.ID); err != nil {
+		return fmt.Errorf("set unit %s state: %w", u.CallSign, err)
+	}
+	u.State, u.StatusCode, u.StatusAt, u.IncidentID = state, code, t.now, incident
+	if incident == 0 {
+		u.Incident = ""
+	}
+	return nil
+}
