@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -29,6 +30,7 @@ type Store interface {
 	FindForces(ctx context.Context) ([]*bluelamp.Force, error)
 	CreateStation(ctx context.Context, s *bluelamp.Station) error
 	CreateUnit(ctx context.Context, u *bluelamp.Unit) error
+	SaveForceSettings(ctx context.Context, fs *bluelamp.ForceSettings) error
 	CreateOfficer(ctx context.Context, o *bluelamp.Officer) error
 	CreateUser(ctx context.Context, u *bluelamp.User, passwordHash string) error
 }
@@ -46,17 +48,54 @@ var stations = []station{
 	{"SH", "Shaston", 51.0050, -2.1980},
 }
 
-type unit struct{ callSign, typ, station string }
+// unit is a demo unit: its crew by collar number, its skills, and whether
+// it starts the shift on duty.
+type unit struct {
+	callSign, typ, station string
+	crew                   []string
+	skills                 []bluelamp.Skill
+	offDuty                bool
+}
 
 var units = []unit{
-	{"CB11", "response car", "CB"}, {"CB12", "response car", "CB"}, {"CB14", "response van", "CB"}, {"CB51", "neighbourhood foot patrol", "CB"},
-	{"BM11", "response car", "BM"}, {"BM12", "response car", "BM"}, {"BM51", "neighbourhood foot patrol", "BM"},
-	{"ML11", "response car", "ML"}, {"ML12", "response car", "ML"}, {"ML14", "response van", "ML"}, {"ML51", "neighbourhood foot patrol", "ML"},
-	{"SB11", "response car", "SB"}, {"SB12", "response car", "SB"}, {"SB51", "neighbourhood foot patrol", "SB"},
-	{"SH11", "response car", "SH"}, {"SH51", "neighbourhood foot patrol", "SH"},
-	{"RP21", "roads policing car", "CB"}, {"RP22", "roads policing car", "ML"},
-	{"AR31", "armed response vehicle", "CB"}, {"AR32", "armed response vehicle", "SB"},
-	{"DG41", "dog unit", "ML"},
+	{"CB11", "response car", "CB", []string{"1041", "1203"}, []bluelamp.Skill{"TASER", "FIRST_AID"}, false},
+	{"CB12", "response car", "CB", []string{"1322"}, []bluelamp.Skill{"TASER"}, false},
+	{"CB14", "response van", "CB", []string{"2230"}, nil, true},
+	{"CB51", "neighbourhood foot patrol", "CB", []string{"5012"}, nil, false},
+	{"BM11", "response car", "BM", []string{"1455"}, []bluelamp.Skill{"TASER"}, false},
+	{"BM12", "response car", "BM", []string{"1502"}, nil, false},
+	{"BM51", "neighbourhood foot patrol", "BM", []string{"1618"}, nil, false},
+	{"ML11", "response car", "ML", []string{"1733"}, []bluelamp.Skill{"TASER", "FIRST_AID"}, false},
+	{"ML12", "response car", "ML", []string{"1846"}, nil, false},
+	{"ML14", "response van", "ML", []string{"1790"}, []bluelamp.Skill{"PSU_L2"}, false},
+	{"ML51", "neighbourhood foot patrol", "ML", []string{"5047"}, nil, false},
+	{"SB11", "response car", "SB", []string{"1921"}, []bluelamp.Skill{"TASER"}, false},
+	{"SB12", "response car", "SB", []string{"1977"}, nil, false},
+	{"SB51", "neighbourhood foot patrol", "SB", nil, nil, true},
+	{"SH11", "response car", "SH", []string{"2101", "2166"}, []bluelamp.Skill{"FIRST_AID"}, false},
+	{"SH51", "neighbourhood foot patrol", "SH", nil, nil, true},
+	{"RP21", "roads policing car", "CB", []string{"1187"}, []bluelamp.Skill{"ADVANCED_DRIVER", "PURSUIT", "TPAC"}, false},
+	{"RP22", "roads policing car", "ML", nil, []bluelamp.Skill{"ADVANCED_DRIVER", "PURSUIT"}, false},
+	{"AR31", "armed response vehicle", "CB", []string{"2034"}, []bluelamp.Skill{"AFO", "ARVO", "TASER", "FIRST_AID"}, false},
+	{"AR32", "armed response vehicle", "SB", nil, []bluelamp.Skill{"AFO", "ARVO", "TASER"}, false},
+	{"DG41", "dog unit", "ML", nil, []bluelamp.Skill{"DOG_GENERAL"}, false},
+}
+
+// area is Wessex: a boundary around Dorset, Wiltshire and the New Forest,
+// and its towns as urban areas, where the tighter targets apply.
+var area = bluelamp.Area{
+	Boundary: [][2]float64{
+		{-2.96, 50.70}, {-2.50, 50.56}, {-1.95, 50.57}, {-1.50, 50.70}, {-1.30, 50.85}, {-1.40, 51.20},
+		{-1.60, 51.45}, {-2.10, 51.50}, {-2.40, 51.30}, {-2.70, 51.10}, {-2.96, 50.95}, {-2.96, 50.70},
+	},
+	Urban: []bluelamp.UrbanArea{
+		{Name: "Casterbridge", Centre: bluelamp.Position{Lat: 50.7155, Lon: -2.4372}, RadiusM: 3000},
+		{Name: "Budmouth", Centre: bluelamp.Position{Lat: 50.6144, Lon: -2.4573}, RadiusM: 4000},
+		{Name: "Melchester", Centre: bluelamp.Position{Lat: 51.0693, Lon: -1.7944}, RadiusM: 4000},
+		{Name: "Sandbourne", Centre: bluelamp.Position{Lat: 50.7200, Lon: -1.8795}, RadiusM: 7000},
+		{Name: "Shaston", Centre: bluelamp.Position{Lat: 51.0050, Lon: -2.1980}, RadiusM: 2000},
+		{Name: "Kingsbere", Centre: bluelamp.Position{Lat: 50.9890, Lon: -1.4970}, RadiusM: 3000},
+	},
 }
 
 type officer struct{ collar, name, rank, station string }
@@ -115,16 +154,35 @@ func Seed(ctx context.Context, s Store, hash func(string) (string, error)) (bool
 		return false, fmt.Errorf("create demo force: %w", err)
 	}
 	fctx := bluelamp.SystemContext(ctx, ForceID, "demo")
+	fs := bluelamp.DefaultForceSettings()
+	fs.Area = area
+	if err := s.SaveForceSettings(fctx, fs); err != nil {
+		return false, fmt.Errorf("save demo settings: %w", err)
+	}
 	ids := map[string]bluelamp.StationID{}
+	pos := map[string]bluelamp.Position{}
 	for _, st := range stations {
 		s2 := &bluelamp.Station{Code: st.code, Name: st.name + " Police Station", Lat: st.lat, Lon: st.lon}
 		if err := s.CreateStation(fctx, s2); err != nil {
 			return false, fmt.Errorf("create station %s: %w", st.code, err)
 		}
-		ids[st.code] = s2.ID
+		ids[st.code], pos[st.code] = s2.ID, bluelamp.Position{Lat: st.lat, Lon: st.lon}
 	}
-	for _, u := range units {
-		if err := s.CreateUnit(fctx, &bluelamp.Unit{CallSign: u.callSign, Type: u.typ, StationID: ids[u.station]}); err != nil {
+	for i, u := range units {
+		du := &bluelamp.Unit{CallSign: u.callSign, Type: u.typ, StationID: ids[u.station], Crew: u.crew, State: bluelamp.StateAvailable}
+		for _, k := range u.skills {
+			du.Skills = append(du.Skills, bluelamp.UnitSkill{Skill: k})
+		}
+		if u.offDuty {
+			du.State = bluelamp.StateOffDuty
+		} else {
+			// On patrol a little way from the station, each in its own
+			// direction, so the map and the nearest-unit ranking differ.
+			p := pos[u.station]
+			angle := float64(i) * 2.399963 // the golden angle spreads them evenly
+			du.Position = &bluelamp.Position{Lat: p.Lat + 0.012*math.Sin(angle), Lon: p.Lon + 0.018*math.Cos(angle)}
+		}
+		if err := s.CreateUnit(fctx, du); err != nil {
 			return false, fmt.Errorf("create unit %s: %w", u.callSign, err)
 		}
 	}
