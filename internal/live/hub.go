@@ -57,6 +57,10 @@ type Hub struct {
 	Buffer         int           // events a client may fall behind before it is cut off
 	PageSize       int           // events read from the store at a time
 	ResyncInterval time.Duration // how often the hub compares its position with the store's heads
+	// OnEvent, when set, is given every event the hub delivers, in order
+	// per force and once each, before clients get it: in-memory indexes
+	// (dispatch) keep up with the log through it. It must not block.
+	OnEvent func(*bluelamp.Event)
 
 	ctx    context.Context // cancelled by Close; bounds the hub's store reads
 	cancel context.CancelFunc
@@ -217,6 +221,9 @@ func (h *Hub) refill(force bluelamp.ForceID, to int64) {
 // fanOut hands e to every client of its force without waiting: a client
 // whose buffer is full is cut off.
 func (h *Hub) fanOut(e *bluelamp.Event) {
+	if h.OnEvent != nil {
+		h.OnEvent(e)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	cs := h.clients[e.ForceID]
