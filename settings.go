@@ -23,6 +23,8 @@ type ForceSettings struct {
 
 	RoadFactor float64 `json:"road_factor"` // road distance over straight-line distance, for ETAs
 	SpeedKPH   float64 `json:"speed_kph"`   // average blue-light road speed, for ETAs
+	// TypeSpeedKPH overrides SpeedKPH by unit type, e.g. a foot patrol walks.
+	TypeSpeedKPH map[string]float64 `json:"type_speed_kph,omitempty"`
 }
 
 // DefaultForceSettings returns the settings a force starts with: the NCHS
@@ -78,6 +80,7 @@ func DefaultForceSettings() *ForceSettings {
 		DuplicateRadiusM: 500,
 		RoadFactor:       1.4,
 		SpeedKPH:         48,
+		TypeSpeedKPH:     map[string]float64{"neighbourhood foot patrol": 5, "neighbourhood cycle patrol": 15},
 	}
 }
 
@@ -127,6 +130,11 @@ func (s *ForceSettings) Validate() error {
 	}
 	if s.RoadFactor < 1 || s.RoadFactor > 5 || s.SpeedKPH <= 0 || s.SpeedKPH > 300 {
 		fields["road_factor"] = "road factor must be 1 to 5 and speed 1 to 300 km/h"
+	}
+	for typ, v := range s.TypeSpeedKPH {
+		if typ == "" || len(typ) > 64 || !(v > 0 && v <= 300) {
+			fields["type_speed_kph"] = "each unit type needs a speed of 1 to 300 km/h"
+		}
 	}
 	if len(fields) > 0 {
 		return InvalidFields(fields)
