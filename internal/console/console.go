@@ -5,14 +5,10 @@ package console
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 
 	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/auth"
@@ -40,7 +36,7 @@ type Console struct {
 	Version string
 
 	tmpl   *template.Template
-	static map[string]string // file name → content-hash URL
+	static map[string]string // path under static/ → content-hash URL
 }
 
 // Handler parses the templates and returns the console's handler, wrapped in
@@ -49,15 +45,13 @@ func (c *Console) Handler() http.Handler {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	c.static = map[string]string{}
-	entries, _ := fs.ReadDir(staticFS, "static")
-	for _, e := range entries {
-		b, _ := fs.ReadFile(staticFS, path.Join("static", e.Name()))
-		sum := sha256.Sum256(b)
-		c.static[e.Name()] = "/static/" + hex.EncodeToString(sum[:6]) + "/" + e.Name()
+	static, err := staticURLs()
+	if err != nil {
+		panic(err) // the files are embedded: only a broken build gets here
 	}
+	c.static = static
 	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-		"static":    func(name string) string { return c.static[name] },
+		"static":    c.staticURL,
 		"roleLabel": func(r bluelamp.Role) string { return r.Label() },
 	}).ParseFS(templateFS, "templates/*.html"))
 	return http.NewCrossOriginProtection().Handler(c.routes())

@@ -10,7 +10,7 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("POST /signout", c.handleSignOut)
 	mux.HandleFunc("GET /auth/oidc/login", c.handleOIDCLogin)
 	mux.HandleFunc("GET /auth/oidc/callback", c.handleOIDCCallback)
-	mux.HandleFunc("GET /static/{hash}/{name}", c.handleStatic)
+	mux.HandleFunc("GET /static/{hash}/{name...}", c.handleStatic)
 	mux.HandleFunc("/", c.handleNotFound)
 	return mux
 }
