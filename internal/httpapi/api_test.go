@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +39,7 @@ type apiEnv struct {
 	store *sqlstore.Store
 	srv   *Server
 	ts    *httptest.Server
+	ahead atomic.Int64 // how far the server's clock runs ahead of the real one, in nanoseconds
 }
 
 func newAPIEnv(t *testing.T) *apiEnv {
@@ -48,10 +50,12 @@ func newAPIEnv(t *testing.T) *apiEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	srv := &Server{Store: s, Auth: auth.New(s), Version: "test", Logger: slog.New(slog.DiscardHandler)}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &apiEnv{t: t, store: s, srv: srv, ts: ts}
+	e := &apiEnv{t: t, store: s}
+	e.srv = &Server{Store: s, Auth: auth.New(s), Version: "test", Logger: slog.New(slog.DiscardHandler), Dispatch: testRecommender{s},
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.ahead.Load())) }}
+	e.ts = httptest.NewServer(e.srv.Handler())
+	t.Cleanup(e.ts.Close)
+	return e
 }
 
 func (e *apiEnv) mustCreateForce(id bluelamp.ForceID) {
@@ -402,7 +406,7 @@ func TestAuthorisationTable(t *testing.T) {
 	anon := e.anonymous()
 	for _, rt := range e.srv.table() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		path = strings.NewReplacer("{id}", fmt.Sprint(target.ID), "{role}", "analyst").Replace(path)
+		path = strings.NewReplacer("{id}", fmt.Sprint(target.ID), "{role}", "analyst", "{unit_id}", "1").Replace(path)
 		if strings.HasPrefix(rt.pattern, "DELETE /api/v1/tokens/") {
 			path = "/api/v1/tokens/tok_missing"
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,26 @@ func TestForceBoundary(t *testing.T) {
 	if err := e.store.CreateToken(bctx, bTok); err != nil {
 		t.Fatal(err)
 	}
+	// Bravo's command and control: settings naming a bravo town, an
+	// incident opened from a contact, declared a major incident, and a unit.
+	bfs := bluelamp.DefaultForceSettings()
+	bfs.Area.Urban = []bluelamp.UrbanArea{{Name: "bravo town", Centre: bargate, RadiusM: 5000}}
+	if err := e.store.SaveForceSettings(bctx, bfs); err != nil {
+		t.Fatal(err)
+	}
+	bInc := &bluelamp.Incident{Category: "CRIME_ROBBERY", Grade: bluelamp.GradeImmediate, Summary: "bravo robbery", Location: bluelamp.Location{Position: &bargate}}
+	bContact := &bluelamp.Contact{Channel: bluelamp.ChannelEmergency, Caller: bluelamp.Caller{Name: "Bravo Caller"}, Account: "bravo account",
+		Location: bluelamp.Location{Address: "bravo street", Position: &bargate}}
+	if err := e.store.CreateContact(bctx, bContact, bInc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.DeclareMajorIncident(bctx, bInc.ID, &bluelamp.MajorIncident{Name: "Operation bravo", Reason: "bravo reason"}); err != nil {
+		t.Fatal(err)
+	}
+	bUnit := &bluelamp.Unit{CallSign: "BRAVO2", Type: "bravo car", StationID: st.ID, State: bluelamp.StateAvailable, Position: &portswood}
+	if err := e.store.CreateUnit(bctx, bUnit); err != nil {
+		t.Fatal(err)
+	}
 	bc := e.signIn("bravo-admin")
 	if res := bc.do("POST", "/api/v1/log/notes", `{"text":"bravo secret note"}`); res.status != http.StatusCreated {
 		t.Fatalf("bravo note: %d", res.status)
@@ -57,12 +78,27 @@ func TestForceBoundary(t *testing.T) {
 		}
 	}
 	bid := fmt.Sprint(bUser.ID)
+	// Each route's {id} is bravo's record of the route's kind.
+	ids := strings.NewReplacer("{id}", bid, "{role}", "analyst")
+	incIDs := strings.NewReplacer("{id}", fmt.Sprint(bInc.ID), "{unit_id}", fmt.Sprint(bUnit.ID))
+	unitIDs := strings.NewReplacer("{id}", fmt.Sprint(bUnit.ID))
+	// Routes without {id} that name bravo's records in their body.
+	namesBravo := []string{"POST /api/v1/tokens", "POST /api/v1/contacts"}
 	for _, rt := range e.srv.table() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		if path == "/api/v1/events" || path == "/api/v1/session" || path == "/api/v1/me/password" {
 			continue // the stream is covered end to end; session routes act only on the caller
 		}
-		path = strings.NewReplacer("{id}", bid, "{role}", "analyst").Replace(path)
+		switch {
+		case strings.HasPrefix(path, "/api/v1/incidents/"):
+			path = incIDs.Replace(path)
+		case strings.HasPrefix(path, "/api/v1/units/"):
+			path = unitIDs.Replace(path)
+		case path == "/api/v1/duplicates":
+			path += fmt.Sprintf("?category=CRIME_ROBBERY&lat=%g&lon=%g", bargate.Lat, bargate.Lon)
+		default:
+			path = ids.Replace(path)
+		}
 		if strings.HasPrefix(rt.pattern, "DELETE /api/v1/tokens/") {
 			path = "/api/v1/tokens/" + string(bTok.ID)
 		}
@@ -75,6 +111,8 @@ func TestForceBoundary(t *testing.T) {
 				body = map[string]string{"password": "a-new-password-for-bravo"}
 			case "POST /api/v1/users":
 				body = map[string]any{"username": "bravo-admin", "display_name": "dup", "roles": []string{}}
+			default:
+				body = boundaryBodies(bInc.ID, bUnit.ID)[rt.pattern]
 			}
 			hdr := []string{HeaderReason, "INVESTIGATION"}
 			if rt.pattern == "GET /api/v1/audit" {
@@ -82,12 +120,52 @@ func TestForceBoundary(t *testing.T) {
 			}
 			res := a.do(method, path, body, hdr...)
 			leaks(t, rt.pattern, path, res)
-			if strings.Contains(rt.pattern, "{id}") || rt.pattern == "POST /api/v1/tokens" {
+			if strings.Contains(rt.pattern, "{id}") || slices.Contains(namesBravo, rt.pattern) {
 				if res.status != http.StatusNotFound {
 					t.Errorf("acting on bravo's record: got %d %s, want 404", res.status, res.body)
 				}
 			}
 		})
+	}
+	// Alpha's own records cannot reach bravo's through a body either.
+	aUnit := &bluelamp.Unit{CallSign: "ALPHA1", Type: "car", StationID: e.mustCreateStation("alpha", "AL2").ID, State: bluelamp.StateAvailable}
+	if err := e.store.CreateUnit(bluelamp.SystemContext(t.Context(), "alpha", "test"), aUnit); err != nil {
+		t.Fatal(err)
+	}
+	open := incidentBody("CRIME_ROBBERY", bluelamp.GradeImmediate, bargate)
+	open["channel"] = "OFFICER_GENERATED"
+	var aInc bluelamp.Incident
+	a.do("POST", "/api/v1/incidents", open).decode(t, &aInc)
+	for _, c := range []struct {
+		path  string
+		body  any
+		field string
+	}{
+		{fmt.Sprintf("/api/v1/incidents/%d/assignments", aInc.ID), map[string]any{"unit_id": bUnit.ID}, "unit_id"},
+		{fmt.Sprintf("/api/v1/incidents/%d/assignments/%d/stand-down", aInc.ID, bUnit.ID), map[string]any{"reason": "steal"}, "unit_id"},
+		{fmt.Sprintf("/api/v1/incidents/%d/link", aInc.ID), map[string]any{"major_id": bInc.ID}, "major_id"},
+	} {
+		res := a.do("POST", c.path, c.body)
+		leaks(t, c.path, c.path, res)
+		wantProblem(t, res, http.StatusNotFound, "not_found", c.field)
+	}
+	// Bravo's incident and units are as they were.
+	got, err := e.store.FindIncidentByID(bctx, bInc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != bluelamp.IncidentOpen || got.Grade != bluelamp.GradeImmediate || len(got.Assignments) != 0 || got.MajorLinkID != 0 {
+		t.Fatalf("bravo incident changed: %+v", got)
+	}
+	entries, err := e.store.FindIncidentLog(bctx, bInc.ID)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("bravo incident log: %d entries (want opened, contact, major), %v", len(entries), err)
+	}
+	for _, u := range []*bluelamp.Unit{bUnit} {
+		got, err := e.store.FindUnitByID(bctx, u.ID)
+		if err != nil || got.CallSign != u.CallSign || got.State != u.State || got.Position == nil || *got.Position != *u.Position {
+			t.Fatalf("bravo unit changed: %+v %v", got, err)
+		}
 	}
 	// Nothing alpha did changed bravo: bravo's admin still signs in with the
 	// old password, holds every role, and its token still works.
@@ -104,6 +182,29 @@ func TestForceBoundary(t *testing.T) {
 	bc2.do("GET", "/api/v1/tokens", nil).decode(t, &toks)
 	if len(toks.Tokens) != 1 || toks.Tokens[0].RevokedAt != nil {
 		t.Fatalf("bravo token changed: %+v", toks.Tokens)
+	}
+}
+
+// boundaryBodies are valid bodies for the command-and-control routes, so
+// that acting on another force's records reaches the store.
+func boundaryBodies(inc bluelamp.IncidentID, unit bluelamp.UnitID) map[string]any {
+	contact := contactBody("", "", bargate)
+	delete(contact, "incident")
+	contact["incident_id"] = inc
+	return map[string]any{
+		"POST /api/v1/contacts":                                        contact,
+		"POST /api/v1/incidents/{id}/log":                              map[string]any{"text": "steal"},
+		"POST /api/v1/incidents/{id}/assessments":                      thriveBody(bluelamp.GradeImmediate),
+		"POST /api/v1/incidents/{id}/grade":                            map[string]any{"grade": "PRIORITY", "reason": "steal"},
+		"POST /api/v1/incidents/{id}/close":                            map[string]any{"category": "CRIME_ROBBERY", "result": "NO_TRACE"},
+		"POST /api/v1/incidents/{id}/assignments":                      map[string]any{"unit_id": unit},
+		"POST /api/v1/incidents/{id}/assignments/{unit_id}/stand-down": map[string]any{"reason": "steal"},
+		"POST /api/v1/incidents/{id}/major":                            map[string]any{"name": "Operation Steal", "reason": "steal"},
+		"POST /api/v1/incidents/{id}/methane":                          methaneBody(true),
+		"POST /api/v1/incidents/{id}/link":                             map[string]any{"major_id": 999999},
+		"PATCH /api/v1/units/{id}":                                     map[string]any{"call_sign": "STEAL"},
+		"POST /api/v1/units/{id}/status":                               map[string]any{"code": "11"},
+		"POST /api/v1/units/{id}/position":                             map[string]any{"lat": 51, "lon": -1},
 	}
 }
 
@@ -145,7 +246,7 @@ func TestBadInput(t *testing.T) {
 		{"Conflict", "POST", "/api/v1/users", `{"username":"admin","display_name":"Dup"}`, nil, 409, "conflict"},
 		{"ShortPassword", "POST", "/api/v1/users", `{"username":"newbie","display_name":"N","password":"short"}`, nil, 400, "invalid_fields"},
 		{"BadClassification", "POST", "/api/v1/log/notes", `{"text":"a","classification":"SECRET"}`, nil, 400, "invalid_fields"},
-		{"NoRoute", "GET", "/api/v1/incidents", nil, nil, 404, "no_route"},
+		{"NoRoute", "GET", "/api/v1/nowhere", nil, nil, 404, "no_route"},
 		{"MethodNotAllowed", "PATCH", "/api/v1/users", nil, nil, 405, "method_not_allowed"},
 		{"BadJustificationEncoding", "GET", "/api/v1/users", nil, []string{HeaderReason, "INVESTIGATION", HeaderJustification, "%zz"}, 400, "invalid_fields"},
 		{"DisableSelf", "POST", "/api/v1/users/1/disable", nil, nil, 400, "invalid"},

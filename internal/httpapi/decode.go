@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -43,13 +45,14 @@ func decodeBody(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_utf8", Message: "the request body is not valid UTF-8"}
 	}
+	// Checked first, so an unknown member is named by its whole path.
+	if err := exactKeys(body, v); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
-	}
-	if err := exactKeys(body, v); err != nil {
-		return err
 	}
 	if err := cleanStrings(v); err != nil {
 		return err
@@ -74,6 +77,11 @@ func jsonError(err error) error {
 	}
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
 		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_json", Message: fmt.Sprintf("the request body is not valid JSON (at byte %d)", se.Offset)}
+	}
+	if e, ok := errors.AsType[*bluelamp.Error](err); ok && e.Kind == bluelamp.KindInvalid {
+		// A value's own UnmarshalText refused it (a duration, say); its
+		// message says what was wrong, though encoding/json does not say where.
+		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_json", Message: "the request body holds a bad value: " + e.Message}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_json", Message: "the request body is empty or cut short"}
@@ -205,61 +213,153 @@ func checkQuery(q url.Values, allowed ...string) error {
 }
 
 // exactKeys refuses object keys that match a field only when case is
-// ignored, as encoding/json allows: {"USERNAME":…} is an unknown field.
+// ignored, as encoding/json allows: {"USERNAME":…} is an unknown field. It
+// checks nested objects too, naming a fault by its path ("caller.NAME",
+// "grades[2].lable").
 func exactKeys(body []byte, v any) error {
-	t := reflect.TypeOf(v)
+	return exactKeysOf(body, reflect.TypeOf(v), "")
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// hasObjects reports whether a JSON value of type t can hold objects that
+// decode into struct fields: exactKeys has nothing to check otherwise.
+func hasObjects(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return true
+	case reflect.Slice, reflect.Array:
+		return hasObjects(t.Elem())
+	}
+	return false
+}
+
+func exactKeysOf(raw []byte, t reflect.Type, path string) error {
+	if !hasObjects(t) {
+		return nil
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct {
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil // not an array: Decode has already judged it
+		}
+		for i, item := range items {
+			if err := exactKeysOf(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	var obj map[string]json.RawMessage
-	if json.Unmarshal(body, &obj) != nil {
+	if json.Unmarshal(raw, &obj) != nil {
 		return nil // not an object: Decode has already judged it
 	}
-	known := map[string]bool{}
-	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" {
-			name = f.Name
+	known := jsonFields(t)
+	for k, v := range obj {
+		name := k
+		if path != "" {
+			name = path + "." + k
 		}
-		known[name] = true
-	}
-	for k := range obj {
-		if !known[k] {
+		ft, ok := known[k]
+		if !ok {
 			return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "unknown_field", Message: "the request body has a field this endpoint does not take",
-				Fields: map[string]string{k: "is not a known field (names are case-sensitive)"}}
+				Fields: map[string]string{name: "is not a known field (names are case-sensitive)"}}
+		}
+		if err := exactKeysOf(v, ft, name); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// jsonFields returns the JSON member names of struct type t, as
+// encoding/json reads them, with their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		switch {
+		case tag == "-":
+			continue
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			maps.Copy(out, jsonFields(f.Type))
+			continue
+		case !f.IsExported():
+			continue
+		case name == "":
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
 // cleanStrings refuses text fields holding NUL or other control characters
-// (tab and newlines aside): no person types them, and PostgreSQL cannot
-// store NUL.
+// (tab and newlines aside), at any depth: no person types them, and
+// PostgreSQL cannot store NUL.
 func cleanStrings(v any) error {
 	rv := reflect.Indirect(reflect.ValueOf(v))
 	if rv.Kind() != reflect.Struct {
 		return nil
 	}
-	for i := range rv.NumField() {
-		f, ft := rv.Field(i), rv.Type().Field(i)
-		name, _, _ := strings.Cut(ft.Tag.Get("json"), ",")
-		var texts []string
-		switch {
-		case f.Kind() == reflect.String:
-			texts = []string{f.String()}
-		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
-			for j := range f.Len() {
-				texts = append(texts, f.Index(j).String())
-			}
-		case f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String:
-			texts = []string{f.Elem().String()}
+	return cleanValue(rv, "")
+}
+
+// cleanValue checks the strings in v, naming a fault by its member path;
+// the strings of a list are named by the list.
+func cleanValue(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
 		}
-		for _, t := range texts {
-			if !cleanText(t) {
-				return bluelamp.InvalidFields(map[string]string{name: "must not contain control characters such as NUL"})
+		return cleanValue(v.Elem(), path)
+	case reflect.String:
+		if !cleanText(v.String()) {
+			return bluelamp.InvalidFields(map[string]string{path: "must not contain control characters such as NUL"})
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := cleanValue(v.Index(i), path); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := cleanValue(it.Key(), path); err != nil {
+				return err
+			}
+			if err := cleanValue(it.Value(), path); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			ft := v.Type().Field(i)
+			name, _, _ := strings.Cut(ft.Tag.Get("json"), ",")
+			switch {
+			case ft.Tag.Get("json") == "-" || (!ft.IsExported() && !ft.Anonymous):
+				continue
+			case ft.Anonymous && name == "":
+				name = path
+			case path != "":
+				name = path + "." + name
+			}
+			if err := cleanValue(v.Field(i), name); err != nil {
+				return err
 			}
 		}
 	}

@@ -26,14 +26,6 @@ func (s *Server) handleStations(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"stations": nonNilSlice(st)})
 }
 
-func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) error {
-	us, err := s.Store.FindUnits(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"units": nonNilSlice(us)})
-}
-
 // handleOfficers lists officers: personal data, so it needs a justification.
 func (s *Server) handleOfficers(w http.ResponseWriter, r *http.Request) error {
 	j, err := justification(r)

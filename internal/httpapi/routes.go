@@ -15,6 +15,18 @@ var (
 	auditor       = []bluelamp.Role{bluelamp.RoleAuditor}
 	officerReader = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleForceAdmin, bluelamp.RoleAuditor}
 	logWriter     = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleForceAdmin}
+
+	// Command and control (issue 3): call handlers take contacts and open
+	// incidents, controllers dispatch, supervisors re-grade, close and
+	// declare major incidents.
+	contactTaker   = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleSupervisor}
+	contactReader  = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleAuditor}
+	incidentWriter = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor}
+	dispatcher     = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor}
+	supervisor     = []bluelamp.Role{bluelamp.RoleSupervisor}
+	sceneReporter  = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer}
+	unitEditor     = []bluelamp.Role{bluelamp.RoleSupervisor, bluelamp.RoleForceAdmin}
+	unitReporter   = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
 )
 
 // table is every route, who may call it and the query parameters it takes
@@ -36,8 +48,38 @@ func (s *Server) table() []route {
 		{pattern: "GET /api/v1/reason-codes", handle: s.handleReasonCodes},
 
 		{pattern: "GET /api/v1/stations", roles: staff, handle: s.handleStations},
-		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
 		{pattern: "GET /api/v1/officers", roles: officerReader, handle: s.handleOfficers},
+
+		{pattern: "GET /api/v1/settings", roles: staff, handle: s.handleSettingsGet},
+		{pattern: "PUT /api/v1/settings", roles: admin, handle: s.handleSettingsPut},
+		{pattern: "GET /api/v1/codes", roles: staff, handle: s.handleCodes},
+
+		{pattern: "POST /api/v1/contacts", roles: contactTaker, handle: s.handleContactCreate},
+		{pattern: "GET /api/v1/duplicates", roles: incidentWriter, query: []string{"lat", "lon", "grid_ref", "category"}, handle: s.handleDuplicatePreview},
+		{pattern: "GET /api/v1/incidents", roles: staff, query: []string{"status", "grade", "major_id", "since", "offset", "limit"}, handle: s.handleIncidentList},
+		{pattern: "POST /api/v1/incidents", roles: incidentWriter, handle: s.handleIncidentCreate},
+		{pattern: "GET /api/v1/incidents/{id}", roles: staff, handle: s.handleIncidentGet},
+		{pattern: "GET /api/v1/incidents/{id}/contacts", roles: contactReader, handle: s.handleIncidentContacts},
+		{pattern: "GET /api/v1/incidents/{id}/log", roles: staff, handle: s.handleIncidentLog},
+		{pattern: "POST /api/v1/incidents/{id}/log", roles: incidentWriter, handle: s.handleIncidentLogAdd},
+		{pattern: "GET /api/v1/incidents/{id}/assessments", roles: staff, handle: s.handleAssessments},
+		{pattern: "POST /api/v1/incidents/{id}/assessments", roles: incidentWriter, handle: s.handleAssess},
+		{pattern: "POST /api/v1/incidents/{id}/grade", roles: supervisor, handle: s.handleGrade},
+		{pattern: "POST /api/v1/incidents/{id}/close", roles: supervisor, handle: s.handleClose},
+		{pattern: "GET /api/v1/incidents/{id}/duplicates", roles: staff, handle: s.handleIncidentDuplicates},
+		{pattern: "GET /api/v1/incidents/{id}/recommendations", roles: dispatcher, query: []string{"limit"}, handle: s.handleRecommendations},
+		{pattern: "POST /api/v1/incidents/{id}/assignments", roles: dispatcher, handle: s.handleAssign},
+		{pattern: "POST /api/v1/incidents/{id}/assignments/{unit_id}/stand-down", roles: dispatcher, handle: s.handleStandDown},
+		{pattern: "POST /api/v1/incidents/{id}/major", roles: supervisor, handle: s.handleMajorDeclare},
+		{pattern: "GET /api/v1/incidents/{id}/major", roles: staff, handle: s.handleMajorView},
+		{pattern: "POST /api/v1/incidents/{id}/methane", roles: sceneReporter, handle: s.handleMETHANE},
+		{pattern: "POST /api/v1/incidents/{id}/link", roles: dispatcher, handle: s.handleLink},
+
+		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
+		{pattern: "GET /api/v1/units/{id}", roles: staff, handle: s.handleUnitGet},
+		{pattern: "PATCH /api/v1/units/{id}", roles: unitEditor, handle: s.handleUnitUpdate},
+		{pattern: "POST /api/v1/units/{id}/status", roles: unitReporter, handle: s.handleUnitStatus},
+		{pattern: "POST /api/v1/units/{id}/position", roles: unitReporter, handle: s.handleUnitPosition},
 
 		{pattern: "GET /api/v1/users", roles: adminAuditor, query: []string{"username", "role", "disabled", "offset", "limit"}, handle: s.handleUserList},
 		{pattern: "POST /api/v1/users", roles: admin, handle: s.handleUserCreate},

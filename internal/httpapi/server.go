@@ -24,6 +24,14 @@ type Streamer interface {
 	Stream(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error) error
 }
 
+// Recommender recommends units for an incident: available units with the
+// skills it needs, nearest by estimated time of arrival first, and for an
+// IMMEDIATE incident also committed units that could be diverted. It acts
+// for the actor in ctx.
+type Recommender interface {
+	Recommend(ctx context.Context, inc *bluelamp.Incident, limit int) ([]*bluelamp.Recommendation, error)
+}
+
 // Server serves the API. Set the fields, then call Handler.
 type Server struct {
 	Store   bluelamp.Store
@@ -31,6 +39,11 @@ type Server struct {
 	Stream  Streamer
 	Logger  *slog.Logger
 	Version string
+
+	// Dispatch recommends units; without it recommendations answer 503.
+	Dispatch Recommender
+	// Now is the clock attendance clocks are read against; time.Now when nil.
+	Now func() time.Time
 
 	Ready   func(ctx context.Context) error // nil error when the database and bus are ready
 	Metrics http.Handler                    // Prometheus exposition, served at /metrics
@@ -53,6 +66,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Heartbeat == 0 {
 		s.Heartbeat = 15 * time.Second
+	}
+	if s.Now == nil {
+		s.Now = time.Now
 	}
 	s.routes = s.table()
 	s.mux = http.NewServeMux()
