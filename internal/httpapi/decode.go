@@ -45,6 +45,9 @@ func decodeBody(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_utf8", Message: "the request body is not valid UTF-8"}
 	}
+	if string(bytes.TrimSpace(body)) == "null" {
+		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_json", Message: "the request body must be a JSON object, not null"}
+	}
 	// Checked first, so an unknown member is named by its whole path.
 	if err := exactKeys(body, v); err != nil {
 		return err
@@ -277,11 +280,27 @@ func exactKeysOf(raw []byte, t reflect.Type, path string) error {
 			return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "unknown_field", Message: "the request body has a field this endpoint does not take",
 				Fields: map[string]string{name: "is not a known field (names are case-sensitive)"}}
 		}
+		// encoding/json reads null as "leave it alone", which for text, a
+		// number or an object would pass unseen as its zero value; null
+		// means absent only for an optional value or a list.
+		if string(v) == "null" && !nullable(ft) {
+			return bluelamp.InvalidFields(map[string]string{name: "must not be null; leave it out instead"})
+		}
 		if err := exactKeysOf(v, ft, name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nullable reports whether a member of type t may be null: an optional
+// value (a pointer), a list or a map.
+func nullable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		return true
+	}
+	return false
 }
 
 // jsonFields returns the JSON member names of struct type t, as
