@@ -36,7 +36,11 @@ func (c *Console) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	roles := slices.Clone(u.Roles)
-	c.render(w, r, http.StatusOK, "home.html", page{Title: "Signed in", User: u, Force: f, Session: sess, Roles: roles,
+	var nav []navLink
+	if actor.HasRole(staff...) {
+		nav = navFor(actor, "")
+	}
+	c.render(w, r, http.StatusOK, "home.html", page{Title: "Signed in", User: u, Force: f, Session: sess, Roles: roles, Nav: nav,
 		Notice: r.URL.Query().Get("notice")})
 }
 

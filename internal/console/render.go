@@ -3,6 +3,8 @@ package console
 import (
 	"bytes"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -19,6 +21,15 @@ type page struct {
 	Next    string
 	OIDC    bool
 	Roles   []bluelamp.Role
+
+	// Command-and-control pages.
+	Nav       []navLink        // the pages the user's roles open
+	Can       can              // the actions the user's roles allow
+	Wide      bool             // full-width layout (the console at 1920×1080)
+	Emergency []*bluelamp.Unit // units in EMERGENCY, bannered on every page
+	State     *liveState       // the first render's data, for the page's modules
+	Data      any              // the page's own view
+	Shortcuts []shortcut       // shown on screen and in the help overlay
 }
 
 // render executes a template into a buffer first, so a template error never
@@ -37,9 +48,29 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Content-Security-Policy", c.csp)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// contentSecurityPolicy is the pages' CSP: nothing inline, everything from
+// this origin. Leaflet positions its panes and markers through the CSSOM
+// (element.style), which style-src does not govern, so style-src stays
+// 'self'. The one addition is the tile server's origin in img-src, and only
+// when one is configured: tiles are images from that host.
+func contentSecurityPolicy(tileURL string) string {
+	img := "'self' data:"
+	// Leaflet's {s}, {z}, {x}, {y} and {r} are not URL syntax: fill them in
+	// to parse the URL, then allow {s} subdomains by wildcard.
+	filled := strings.NewReplacer("{s}", "s", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(tileURL)
+	if u, err := url.Parse(filled); err == nil && tileURL != "" && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		host := u.Host
+		if strings.Contains(tileURL, "//{s}.") {
+			host = "*" + strings.TrimPrefix(host, "s")
+		}
+		img += " " + u.Scheme + "://" + host
+	}
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
 }
 
 func (c *Console) handleNotFound(w http.ResponseWriter, r *http.Request) {

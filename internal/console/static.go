@@ -16,7 +16,10 @@ import (
 // "app.css" or "vendor/leaflet/leaflet.js") to its URL, /static/HASH/PATH,
 // where HASH is the first 6 bytes of a SHA-256, in hex.
 //
-// A file of our own is hashed alone. A vendored library, static/vendor/NAME/,
+// A file of our own is hashed alone, except the console's ES modules in
+// static/js/: a module imports its siblings by relative URL ("./store.js"),
+// so they are hashed as one directory and share one prefix, as a vendored
+// library does. A vendored library, static/vendor/NAME/,
 // is hashed as one directory, and every file in it shares that prefix:
 // leaflet.css names its images by relative URL (url(images/layers.png)), and
 // leaflet.js finds its marker icons by reading that URL back from the CSS, so
@@ -38,8 +41,11 @@ func staticURLs() (map[string]string, error) {
 		}
 		name := strings.TrimPrefix(p, "static/")
 		g, dir := name, false
-		if parts := strings.SplitN(name, "/", 3); len(parts) == 3 && parts[0] == "vendor" {
+		switch parts := strings.SplitN(name, "/", 3); {
+		case len(parts) == 3 && parts[0] == "vendor":
 			g, dir = "vendor/"+parts[1], true
+		case len(parts) >= 2 && parts[0] == "js":
+			g, dir = "js", true
 		}
 		h, ok := sums[g]
 		if !ok {

@@ -1,6 +1,7 @@
 // Live force log on the home page: the last few events, then every new one
-// from the server-sent event stream. EventSource resumes by itself with
-// Last-Event-ID after a dropped connection.
+// from the event stream, resuming after a dropped connection (live.js).
+import { connect } from "./live.js";
+
 const list = document.getElementById("log");
 const status = document.getElementById("stream-status");
 const seen = new Set();
@@ -28,31 +29,29 @@ function row(e) {
   while (list.children.length > maxRows) list.lastElementChild.remove();
 }
 
-function setStatus(text, cls) {
-  status.textContent = text;
-  status.className = "status " + cls;
+function setStatus(s) {
+  status.textContent = s === "live" ? "live" : "reconnecting…";
+  status.className = "status " + (s === "live" ? "ok" : "warn");
 }
 
-const es = new EventSource("/api/v1/events");
-let loaded = false;
-es.addEventListener("ready", async (m) => {
-  setStatus("live", "ok");
-  if (loaded) return;
-  loaded = true;
-  const head = JSON.parse(m.data).head;
+// history shows the last 25 events before head.
+async function history(head) {
   const res = await fetch(`/api/v1/log?after=${Math.max(0, head - 25)}&limit=25`);
   if (res.ok) (await res.json()).events.forEach(row);
+}
+
+// The stream starts at the head: read it, show what came before, then go live.
+const first = await fetch("/api/v1/log?limit=1");
+const head = first.ok ? (await first.json()).head : 0;
+connect({
+  after: head,
+  onEvent: row,
+  onStatus: setStatus,
+  onReset: async () => {
+    const r = await fetch("/api/v1/log?limit=1");
+    const h = (await r.json()).head;
+    await history(h);
+    return h;
+  },
 });
-es.onmessage = (m) => row(JSON.parse(m.data));
-es.onopen = () => setStatus("live", "ok");
-es.addEventListener("error", (m) => {
-  if (m.data) {
-    const code = JSON.parse(m.data).code;
-    if (code === "signed_out") {
-      es.close();
-      location.href = "/signin?notice=expired";
-      return;
-    }
-  }
-  setStatus("reconnecting…", "warn");
-});
+history(head);

@@ -1,0 +1,280 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// session is one person signed in to the console in their own browser,
+// with their own cookies.
+type session struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	name string // for screenshots
+
+	mu   sync.Mutex
+	errs []string // script errors, CSP refusals and console errors seen
+}
+
+// newSession starts a 1920×1080 browser (a control-room screen) and signs
+// username in.
+func newSession(t *testing.T, base, name, username string) *session {
+	t.Helper()
+	s := &session{t: t, ctx: browser(t, 1920, 1080), base: base, name: name}
+	if err := chromedp.Do(s.ctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	_ = chromedp.Listen(s.ctx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *log.EventEntryAdded:
+			// Refused requests (a 400 the page shows beside the fields, a
+			// 503 it explains) are the page's to handle, not errors.
+			if ev.Entry.Level == log.EntryLevelError && ev.Entry.Source != log.EntrySourceNetwork {
+				msg = fmt.Sprintf("log %s: %s (%s)", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				msg = "console.error: " + strings.Join(parts, " ")
+			}
+		}
+		if msg != "" {
+			s.mu.Lock()
+			s.errs = append(s.errs, msg)
+			s.mu.Unlock()
+		}
+	})
+	s.signIn(username)
+	return s
+}
+
+func (s *session) signIn(username string) {
+	s.t.Helper()
+	s.do(chromedp.Navigate(s.base+"/signin"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), demo.Password+"\n"),
+		chromedp.WaitVisible(chromedp.ID("display-name")))
+}
+
+func (s *session) signOut() {
+	s.t.Helper()
+	s.do(chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.ID("username")))
+}
+
+func (s *session) do(steps ...chromedp.Action[chromedp.Void]) {
+	s.t.Helper()
+	if err := chromedp.Do(s.ctx, steps...); err != nil {
+		s.t.Fatalf("%s: %v", s.name, err)
+	}
+}
+
+// open goes to a console page and waits for its live stream.
+func (s *session) open(path string) {
+	s.t.Helper()
+	s.do(chromedp.Navigate(s.base + path))
+	s.wait(`document.getElementById("stream-status") && document.getElementById("stream-status").textContent === "live"`, "the live stream to connect on "+path)
+}
+
+// wait polls a JavaScript condition until it holds.
+// A navigation under way replaces the page's JavaScript context; polling
+// starts again in the new one.
+func (s *session) wait(cond, what string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := chromedp.Run(s.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if time.Now().Before(deadline) && (strings.Contains(err.Error(), "context with specified id") || strings.Contains(err.Error(), "context was destroyed")) {
+			continue
+		}
+		png, _ := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
+		artifact(s.t, "failed-"+s.name+".png", png)
+		s.t.Fatalf("%s: waiting for %s: %v\n%s", s.name, what, err, s.errors())
+	}
+}
+
+// eval runs JavaScript and returns its value.
+func eval[T any](s *session, expr string) T {
+	s.t.Helper()
+	v, err := chromedp.Run(s.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		s.t.Fatalf("%s: %s: %v", s.name, expr, err)
+	}
+	return v
+}
+
+// key presses one key (or a key with Ctrl) where the focus is.
+func (s *session) key(k string, ctrl bool) {
+	s.t.Helper()
+	var opts []chromedp.KeyOption
+	if ctrl {
+		opts = append(opts, chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	}
+	s.do(chromedp.KeyEvent(k, opts...))
+}
+
+// shot saves what the screen shows as the artifact console-NN-what.png.
+func (s *session) shot(name string) {
+	s.t.Helper()
+	png, err := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	artifact(s.t, name+".png", png)
+}
+
+func (s *session) errors() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Join(s.errs, "\n")
+}
+
+// noErrors fails the test on any script error, CSP refusal or console
+// error the session saw.
+func (s *session) noErrors() {
+	s.t.Helper()
+	if e := s.errors(); e != "" {
+		s.t.Errorf("%s saw errors:\n%s", s.name, e)
+	}
+}
+
+// apiJSON calls the API as c and decodes the answer into out.
+func apiJSON(t *testing.T, c *http.Client, method, u string, body any, out any) int {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, u, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, u, err, b)
+		}
+	}
+	if res.StatusCode >= 300 {
+		t.Logf("%s %s: %d %s", method, u, res.StatusCode, b)
+	}
+	return res.StatusCode
+}
+
+// TestConsolePagesLook signs in as a supervisor and saves a screenshot of
+// every console page, for people to look at.
+func TestConsolePagesLook(t *testing.T) {
+	m := startDemo(t)
+	s := newSession(t, m.URL(), "supervisor", "demo.supervisor")
+	for _, p := range []struct{ path, name string }{
+		{"/calls/new", "look-new-call"}, {"/control", "look-console"}, {"/units", "look-units"}, {"/map", "look-map"}, {"/major", "look-majors"},
+	} {
+		s.open(p.path)
+		s.shot(p.name)
+	}
+	s.noErrors()
+}
+
+// mustOpenIncident takes a 999 call through the API as the demo call
+// handler and returns the incident's id and number.
+func mustOpenIncident(t *testing.T, base string, grade, summary string, lat, lon float64) (int, string) {
+	t.Helper()
+	c := apiClient(t, base, "demo.callhandler")
+	body := map[string]any{
+		"channel": "999", "account": "caller reports " + summary,
+		"caller":   map[string]any{"name": "Test Caller", "number": "01305 000111", "callback": true},
+		"location": map[string]any{"address": "High Street, Casterbridge", "position": map[string]float64{"lat": lat, "lon": lon}},
+		"incident": map[string]any{"category": "CRIME_VIOLENCE", "grade": grade, "summary": summary, "thrive": map[string]any{
+			"threat": map[string]any{"description": "assault"}, "harm": map[string]any{"severity": "HIGH"},
+			"risk": map[string]any{"likelihood": "HIGH", "rating": "HIGH"}, "grade": grade, "rationale": "test"}},
+	}
+	var out struct {
+		Incident struct {
+			ID     int    `json:"id"`
+			Number string `json:"number"`
+		} `json:"incident"`
+	}
+	if st := apiJSON(t, c, "POST", base+"/api/v1/contacts", body, &out); st != http.StatusCreated {
+		t.Fatalf("open incident: %d", st)
+	}
+	return out.Incident.ID, out.Incident.Number
+}
+
+// TestConsoleAccessibility checks every console page with axe-core: new
+// call (empty and showing the API's problems beside the fields), the
+// controller console with an incident open and with a dialog open, the
+// unit board, the map, and a major incident with an M/ETHANE report.
+func TestConsoleAccessibility(t *testing.T) {
+	m := startDemo(t)
+	id, _ := mustOpenIncident(t, m.URL(), "IMMEDIATE", "Fight in the market square", 50.7150, -2.4380)
+	sup := apiClient(t, m.URL(), "demo.supervisor")
+	if st := apiJSON(t, sup, "POST", fmt.Sprintf("%s/api/v1/incidents/%d/major", m.URL(), id), map[string]string{"name": "Operation Egdon", "reason": "crowd disorder"}, nil); st != http.StatusOK {
+		t.Fatalf("declare major: %d", st)
+	}
+	methane := map[string]any{"major_incident": true, "exact_location": "Market square", "type_of_incident": "Public disorder",
+		"hazards": "Thrown bottles", "access": "From South Street", "casualties": map[string]any{"number": 3, "description": "minor"},
+		"emergency_services": "Police present; ambulance requested"}
+	if st := apiJSON(t, sup, "POST", fmt.Sprintf("%s/api/v1/incidents/%d/methane", m.URL(), id), methane, nil); st != http.StatusCreated {
+		t.Fatalf("M/ETHANE: %d", st)
+	}
+	s := newSession(t, m.URL(), "supervisor", "demo.supervisor")
+
+	s.open("/calls/new")
+	checkAxe(t, s.ctx, "console-new-call")
+	s.key("\r", true)
+	s.wait(`document.querySelectorAll("#call .field-error").length > 3 && document.activeElement.getAttribute("aria-invalid") === "true"`, "the API's problems beside the fields")
+	s.shot("axe-new-call-problems")
+	checkAxe(t, s.ctx, "console-new-call-problems")
+
+	s.open(fmt.Sprintf("/control?incident=%d", id))
+	s.wait(`document.querySelectorAll("#det-log li").length >= 2`, "the incident open")
+	checkAxe(t, s.ctx, "console-control")
+	s.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	s.key("g", false)
+	s.wait(`document.getElementById("dlg-grade").open`, "the re-grade dialog")
+	checkAxe(t, s.ctx, "console-control-regrade")
+
+	s.open("/units")
+	checkAxe(t, s.ctx, "console-units")
+	s.open("/map")
+	s.wait(`document.querySelectorAll(".inc-pin").length === 1`, "the incident on the map")
+	checkAxe(t, s.ctx, "console-map")
+	s.open("/major")
+	checkAxe(t, s.ctx, "console-majors")
+	s.open(fmt.Sprintf("/major/%d", id))
+	s.shot("axe-major")
+	checkAxe(t, s.ctx, "console-major")
+	s.noErrors()
+}

@@ -1,0 +1,66 @@
+// The controller console: queue, incident panel, map and unit board, live.
+import { boot } from "./page.js";
+import { $ } from "./dom.js";
+import { onKey } from "./keys.js";
+import { Queue, Board, tickClocks } from "./views.js";
+import { Detail } from "./detail.js";
+import { LiveMap } from "./mapview.js";
+import { byQueueOrder } from "./store.js";
+import { unitStatusDialog } from "./unitstatus.js";
+
+const store = boot();
+const count = $("#queue-count");
+const queue = new Queue($("#queue-body"), store, {
+  onChange: () => {
+    count.textContent = queue.count;
+    $("#queue-empty").hidden = queue.count > 0;
+  },
+});
+const board = new Board($("#board"), store);
+const detail = new Detail($("#detail"), store, { onOpen: (id) => { queue.select(id, false); map.focus(store.incidents.get(id)); } });
+const map = new LiveMap($("#map"), store, { onIncident: (id) => detail.open(id) });
+unitStatusDialog(store);
+
+const open = (id) => {
+  detail.open(id);
+  $("#detail-h").focus({ preventScroll: true });
+};
+
+store.on((ch) => {
+  if (ch.reload) {
+    queue.rebuild([...store.incidents.values()].sort(byQueueOrder));
+    board.rebuild(store.units.values());
+  } else {
+    for (const inc of ch.incidents) queue.upsert(inc);
+    for (const u of ch.units) board.upsert(u);
+  }
+  map.apply(ch);
+  detail.apply(ch);
+});
+
+$("#queue-body").addEventListener("click", (e) => {
+  const b = e.target.closest("button.open");
+  if (b) open(Number(b.dataset.open));
+});
+
+onKey(["j", "ArrowDown"], () => queue.move(1));
+onKey(["k", "ArrowUp"], () => queue.move(-1));
+onKey("Enter", () => { if (queue.selected) open(queue.selected); });
+onKey("d", () => detail.act("dispatch-top"));
+for (const n of [1, 2, 3, 4, 5]) onKey(String(n), () => detail.dispatch(n - 1));
+onKey("g", () => detail.act("grade"));
+onKey("c", () => detail.act("close"));
+onKey("l", () => detail.act("log"));
+onKey("m", () => detail.act("major"));
+onKey("e", () => detail.act("methane"));
+onKey("i", () => detail.act("link"));
+// Arrow keys move the queue only when the page itself has the focus, so
+// they still scroll a focused list or work inside the map.
+document.addEventListener("keydown", (e) => {
+  if ((e.key === "ArrowDown" || e.key === "ArrowUp") && e.target.closest && e.target.closest("#map, .board, #det-log")) e.stopImmediatePropagation();
+}, true);
+
+setInterval(() => tickClocks(document, store.now()), 1000);
+
+if (store.state.selected) open(store.state.selected);
+else if (queue.count) queue.select(Number($("#queue-body tr").dataset.id), false);
