@@ -87,20 +87,24 @@ const (
 
 // Clock is one attendance clock of an incident.
 type Clock struct {
-	Basis     ClockBasis    `json:"basis"`
-	Start     *time.Time    `json:"start,omitempty"`
-	Target    Duration      `json:"target"`
-	Due       *time.Time    `json:"due,omitempty"`
-	Stopped   *time.Time    `json:"stopped,omitempty"` // first unit at scene
-	State     ClockState    `json:"state"`
-	Remaining time.Duration `json:"remaining_ms"` // negative once breached; at stop when stopped
+	Basis       ClockBasis    `json:"basis"`
+	Start       *time.Time    `json:"start,omitempty"`
+	Target      Duration      `json:"target"`
+	Due         *time.Time    `json:"due,omitempty"`
+	Stopped     *time.Time    `json:"stopped,omitempty"` // first unit at scene
+	State       ClockState    `json:"state"`
+	Remaining   time.Duration `json:"-"`            // negative once breached; at stop when stopped
+	RemainingMS int64         `json:"remaining_ms"` // Remaining in milliseconds
 }
 
 // AttendanceClocks returns inc's clocks under g at now: from call and from
-// dispatch, each only when g sets a target for it. The call clock of an
-// incident re-graded upward starts when the current grade was given, so an
-// upgrade is not counted as a breach of a target that did not apply; both
-// times are kept on the incident (DOMAIN 2.5).
+// dispatch, each only when g sets a target for it. The call clock runs from
+// when the call was received, except that the call clock of an incident
+// re-graded upward (more urgent than its original grade) starts when the
+// current grade was given, so an upgrade is not counted as a breach of a
+// target that did not apply; both times are kept on the incident (DOMAIN
+// 2.5). A downgraded incident is measured from the call against its new,
+// laxer target.
 func AttendanceClocks(inc *Incident, g GradeSetting, now time.Time) []Clock {
 	var out []Clock
 	target := g.UrbanTarget
@@ -109,7 +113,7 @@ func AttendanceClocks(inc *Incident, g GradeSetting, now time.Time) []Clock {
 	}
 	if target > 0 {
 		start := inc.ReceivedAt
-		if inc.GradedAt.After(start) {
+		if inc.OriginalGrade.Valid() && inc.Grade.Rank() < inc.OriginalGrade.Rank() && inc.GradedAt.After(start) {
 			start = inc.GradedAt
 		}
 		out = append(out, clock(ClockFromCall, &start, target, g.WarnBefore, inc.FirstArrivedAt, now))
@@ -146,6 +150,7 @@ func clock(basis ClockBasis, start *time.Time, target, warn Duration, arrived *t
 			c.State = ClockRunning
 		}
 	}
+	c.RemainingMS = c.Remaining.Milliseconds()
 	return c
 }
 

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/bluelamp/bluelamp"
+	"github.com/bluelamp/bluelamp/internal/attendance"
 	"github.com/bluelamp/bluelamp/internal/auth"
 	"github.com/bluelamp/bluelamp/internal/console"
 	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/bluelamp/bluelamp/internal/dispatch"
 	"github.com/bluelamp/bluelamp/internal/httpapi"
 	"github.com/bluelamp/bluelamp/internal/live"
 	"github.com/bluelamp/bluelamp/internal/metrics"
@@ -29,13 +31,17 @@ type Main struct {
 	Logger  *slog.Logger
 	Version string
 
-	Store   *sqlstore.Store
-	Bus     *natsbus.Bus
-	Relay   *natsbus.Relay
-	Hub     *live.Hub
-	Auth    *auth.Authenticator
-	Metrics *metrics.Metrics
-	Seeded  bool // Open seeded the demo force
+	Store *sqlstore.Store
+	Bus   *natsbus.Bus
+	Relay *natsbus.Relay
+	Hub   *live.Hub
+	// Dispatch is the in-memory dispatch index, fed by the hub.
+	Dispatch *dispatch.Service
+	// Attendance records breached attendance targets.
+	Attendance *attendance.Watcher
+	Auth       *auth.Authenticator
+	Metrics    *metrics.Metrics
+	Seeded     bool // Open seeded the demo force
 
 	// Heartbeat overrides how often idle live streams send a keep-alive and
 	// re-check their caller's session (tests shorten it).
@@ -76,9 +82,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Bus.Logger = m.Logger
 	m.Relay = natsbus.NewRelay(m.Store, m.Store, m.Bus)
 	m.Relay.Logger = m.Logger
+	m.Dispatch = dispatch.NewService(m.Store)
+	m.Dispatch.Logger = m.Logger
 	m.Store.OnCommit = func(events []*bluelamp.Event) {
 		m.Metrics.EventsCommitted(len(events))
 		m.Relay.Notify()
+		// This node's own commits reach its dispatch index before the
+		// writer is answered; other nodes' arrive through the hub.
+		for _, e := range events {
+			m.Dispatch.Apply(e)
+		}
 	}
 	if err := m.Store.Open(); err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -91,8 +104,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Hub = live.NewHub(m.Bus, m.Store)
 	m.Hub.Logger = m.Logger
+	m.Hub.OnEvent = m.Dispatch.Apply
 	if err := m.Hub.Open(); err != nil {
 		return fmt.Errorf("open live hub: %w", err)
+	}
+	// Loaded after the hub has fixed the point it delivers from, so no
+	// event falls between the two.
+	if err := m.Dispatch.Open(ctx); err != nil {
+		return fmt.Errorf("load dispatch index: %w", err)
 	}
 	m.registerMetrics()
 
@@ -100,6 +119,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		if m.Seeded, err = demo.Seed(ctx, m.Store, auth.HashPassword); err != nil {
 			return fmt.Errorf("seed demo force: %w", err)
 		}
+	}
+	m.Attendance = attendance.NewWatcher(m.Store)
+	m.Attendance.Logger = m.Logger
+	if err := m.Attendance.Open(); err != nil {
+		return fmt.Errorf("open attendance watcher: %w", err)
 	}
 	return m.openHTTP()
 }
@@ -161,8 +185,10 @@ func (m *Main) openHTTP() error {
 	api := &httpapi.Server{
 		Store: m.Store, Auth: m.Auth, Stream: m.Hub, Logger: m.Logger, Version: m.Version,
 		Ready: m.ready, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveRequest, Heartbeat: m.Heartbeat,
+		Dispatch: m.Dispatch,
 	}
-	con := &console.Console{Store: m.Store, Auth: m.Auth, OIDC: oidc, Logger: m.Logger, Version: m.Version}
+	con := &console.Console{Store: m.Store, Auth: m.Auth, OIDC: oidc, Logger: m.Logger, Version: m.Version,
+		TileURL: m.Config.TileURL, TileAttribution: m.Config.TileAttribution}
 	apiHandler, conHandler := api.Handler(), con.Handler()
 	root := http.NewServeMux()
 	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
@@ -238,6 +264,12 @@ func (m *Main) Close() error {
 		}
 		cancel()
 		m.server = nil
+	}
+	if m.Attendance != nil {
+		errs = append(errs, m.Attendance.Close())
+	}
+	if m.Dispatch != nil {
+		errs = append(errs, m.Dispatch.Close())
 	}
 	if m.Hub != nil {
 		errs = append(errs, m.Hub.Close())

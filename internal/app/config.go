@@ -22,6 +22,12 @@ type Config struct {
 	Migrate   bool   // migrate an older schema at start-up (an empty one is always migrated)
 	LogLevel  string // debug, info, warn, error
 
+	// TileURL is the console map's tile server, a Leaflet URL template
+	// ("https://tile.example/{z}/{x}/{y}.png"); empty draws the map with
+	// no tiles, which works offline.
+	TileURL         string
+	TileAttribution string // the credit the tile server's licence asks for
+
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	SessionTTL      time.Duration
 
@@ -71,6 +77,11 @@ func (c Config) Validate() error {
 	}
 	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
 		problems = append(problems, "--nats-url must start with nats:// or tls://")
+	}
+	if c.TileURL != "" {
+		if u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(c.TileURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, "--tile-url must be an http:// or https:// URL template with {z}, {x} and {y}")
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -227,9 +227,8 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, savepoints bool
 	if err := q.Commit(); err != nil {
 		return fail(err)
 	}
-	for i, r := range batch {
-		r.done <- s.d.translate(results[i], "record")
-	}
+	// OnCommit hears of the events before their writers are answered, so
+	// a caller that goes on to read an in-process index sees its own write.
 	if s.OnCommit != nil {
 		var events []*bluelamp.Event
 		for _, t := range txs {
@@ -238,6 +237,9 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, savepoints bool
 		if len(events) > 0 {
 			s.OnCommit(events)
 		}
+	}
+	for i, r := range batch {
+		r.done <- s.d.translate(results[i], "record")
 	}
 	return true
 }
