@@ -90,6 +90,10 @@ type IncidentStore interface {
 	// CreateIncident opens an incident with no contact (officer-generated
 	// or imported): numbered, graded, logged.
 	CreateIncident(ctx context.Context, inc *Incident) error
+	// ImportIncident opens an incident handed over by another system (an
+	// EIDO document) together with the log lines it brought, in one
+	// transaction: all of it or nothing.
+	ImportIncident(ctx context.Context, inc *Incident, notes []string) error
 	// FindIncidentByID returns an incident with its latest THRIVE, its
 	// assignments and its contacts' references.
 	FindIncidentByID(ctx context.Context, id IncidentID) (*Incident, error)
