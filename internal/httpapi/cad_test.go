@@ -259,7 +259,7 @@ func TestCommandAndControl(t *testing.T) {
 	if got.Resourcing != bluelamp.ResourcingAtScene || got.FirstDispatchedAt == nil || got.FirstArrivedAt == nil {
 		t.Fatalf("incident at scene: %+v", got)
 	}
-	if c := clock(t, got, bluelamp.ClockFromCall); c.State != bluelamp.ClockMet || c.Stopped == nil || c.Remaining <= 0 {
+	if c := clock(t, got, bluelamp.ClockFromCall); c.State != bluelamp.ClockMet || c.Stopped == nil || !c.Stopped.Before(*c.Due) {
 		t.Fatalf("call clock after arrival: %+v", c)
 	}
 

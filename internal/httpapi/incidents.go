@@ -162,14 +162,14 @@ func gradeNames() []string {
 	return out
 }
 
-// incidentChange runs a change on the incident in the path and answers
-// with the incident it returns.
-func (s *Server) incidentChange(w http.ResponseWriter, r *http.Request, status int, change func(id bluelamp.IncidentID) (*bluelamp.Incident, error)) error {
+// answerIncident runs do on the incident in the path (a read or a change)
+// and answers with the incident it returns, with its clocks.
+func (s *Server) answerIncident(w http.ResponseWriter, r *http.Request, status int, do func(id bluelamp.IncidentID) (*bluelamp.Incident, error)) error {
 	id, err := pathID[bluelamp.IncidentID](r, "id")
 	if err != nil {
 		return err
 	}
-	inc, err := change(id)
+	inc, err := do(id)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (s *Server) incidentChange(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) handleIncidentGet(w http.ResponseWriter, r *http.Request) error {
-	return s.incidentChange(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	return s.answerIncident(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 		return s.Store.FindIncidentByID(r.Context(), id)
 	})
 }
@@ -241,7 +241,7 @@ func (s *Server) handleAssess(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return s.incidentChange(w, r, http.StatusCreated, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	return s.answerIncident(w, r, http.StatusCreated, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 		return s.Store.AssessIncident(r.Context(), id, req.thrive())
 	})
 }
@@ -256,7 +256,7 @@ func (s *Server) handleGrade(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return s.incidentChange(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	return s.answerIncident(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 		return s.Store.GradeIncident(r.Context(), id, req.Grade, req.Reason)
 	})
 }
@@ -266,7 +266,7 @@ func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return s.incidentChange(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	return s.answerIncident(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 		return s.Store.CloseIncident(r.Context(), id, &req)
 	})
 }

@@ -18,7 +18,7 @@ func (s *Server) handleMajorDeclare(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return s.incidentChange(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	return s.answerIncident(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 		return s.Store.DeclareMajorIncident(r.Context(), id, &bluelamp.MajorIncident{Name: req.Name, Reason: req.Reason})
 	})
 }
@@ -83,7 +83,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) error {
 	if req.MajorID <= 0 {
 		return bluelamp.InvalidFields(map[string]string{"major_id": "is required: the id of a declared major incident"})
 	}
-	return s.incidentChange(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	return s.answerIncident(w, r, http.StatusOK, func(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 		return s.Store.LinkIncident(r.Context(), id, req.MajorID)
 	})
 }

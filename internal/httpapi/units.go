@@ -14,14 +14,14 @@ func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"units": nonNilSlice(us)})
 }
 
-// unitChange runs a change on the unit in the path and answers with the
-// unit it returns.
-func (s *Server) unitChange(w http.ResponseWriter, r *http.Request, change func(id bluelamp.UnitID) (*bluelamp.Unit, error)) error {
+// answerUnit runs do on the unit in the path (a read or a change) and
+// answers with the unit it returns.
+func (s *Server) answerUnit(w http.ResponseWriter, r *http.Request, do func(id bluelamp.UnitID) (*bluelamp.Unit, error)) error {
 	id, err := pathID[bluelamp.UnitID](r, "id")
 	if err != nil {
 		return err
 	}
-	u, err := change(id)
+	u, err := do(id)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Server) unitChange(w http.ResponseWriter, r *http.Request, change func(
 }
 
 func (s *Server) handleUnitGet(w http.ResponseWriter, r *http.Request) error {
-	return s.unitChange(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) { return s.Store.FindUnitByID(r.Context(), id) })
+	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) { return s.Store.FindUnitByID(r.Context(), id) })
 }
 
 // unitUpdateRequest changes a unit's shift details; absent fields stay.
@@ -44,7 +44,7 @@ func (s *Server) handleUnitUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return s.unitChange(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
+	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
 		return s.Store.UpdateUnit(r.Context(), id, bluelamp.UnitUpdate{CallSign: req.CallSign, Crew: req.Crew, Skills: req.Skills})
 	})
 }
@@ -60,7 +60,7 @@ func (s *Server) handleUnitStatus(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return s.unitChange(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
+	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
 		return s.Store.SetUnitStatus(r.Context(), id, req.Code)
 	})
 }
@@ -75,5 +75,5 @@ func (s *Server) handleUnitPosition(w http.ResponseWriter, r *http.Request) erro
 	if p == nil {
 		return bluelamp.InvalidFields(fields)
 	}
-	return s.unitChange(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) { return s.Store.SetUnitPosition(r.Context(), id, *p) })
+	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) { return s.Store.SetUnitPosition(r.Context(), id, *p) })
 }
