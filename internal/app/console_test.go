@@ -12,9 +12,12 @@ import (
 	"time"
 
 	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // session is one person signed in to the console in their own browser,
@@ -126,14 +129,37 @@ func eval[T any](s *session, expr string) T {
 	return v
 }
 
-// key presses one key (or a key with Ctrl) where the focus is.
+// key presses one key (or a key with Ctrl) where the focus is, as a
+// keyboard does: the character comes with the key-down, so a page that
+// handles the key (preventDefault) keeps it out of whatever field the key
+// focuses. (chromedp.KeyEvent sends the character as a separate event,
+// which no keyboard does.)
 func (s *session) key(k string, ctrl bool) {
 	s.t.Helper()
-	var opts []chromedp.KeyOption
-	if ctrl {
-		opts = append(opts, chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	for _, ev := range kb.Encode([]rune(k)[0]) {
+		if ctrl {
+			ev.Modifiers |= int64(chromedp.ModifierCtrl)
+		}
+		switch ev.Type {
+		case kb.KeyChar:
+			continue
+		case kb.KeyDown:
+			if !ctrl {
+				ev.Text, ev.UnmodifiedText = kbText(k), kbText(k)
+			}
+		}
+		s.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, *ev)
+			return err
+		}))
 	}
-	s.do(chromedp.KeyEvent(k, opts...))
+}
+
+func kbText(k string) string {
+	if k == "\r" || k == "\n" {
+		return "\r"
+	}
+	return k
 }
 
 // shot saves what the screen shows as the artifact console-NN-what.png.
@@ -276,5 +302,109 @@ func TestConsoleAccessibility(t *testing.T) {
 	s.open(fmt.Sprintf("/major/%d", id))
 	s.shot("axe-major")
 	checkAxe(t, s.ctx, "console-major")
+	s.noErrors()
+}
+
+// TestConsoleMajorIncident runs a supervisor's keys on the console — re-grade
+// (G), declare a major incident (M), link another incident to it (I), send
+// an M/ETHANE report (E) — while a controller watches the major incident's
+// page fill in live, and a unit's EMERGENCY status banners and alerts
+// every console page.
+func TestConsoleMajorIncident(t *testing.T) {
+	m := startDemo(t)
+	a, aNum := mustOpenIncident(t, m.URL(), "IMMEDIATE", "Crowd fighting in Cornhill", 50.7152, -2.4368)
+	b, _ := mustOpenIncident(t, m.URL(), "PRIORITY", "Shop window smashed in Cornhill", 50.7157, -2.4362)
+	sup := newSession(t, m.URL(), "supervisor", "demo.supervisor")
+	ctl := newSession(t, m.URL(), "controller", "demo.controller")
+
+	// Re-grade B to IMMEDIATE: a reason is required, and the queue reorders.
+	sup.open(fmt.Sprintf("/control?incident=%d", b))
+	sup.wait(`document.querySelectorAll("#det-log li").length >= 2`, "incident B open")
+	sup.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	sup.key("g", false)
+	sup.wait(`document.getElementById("dlg-grade").open`, "the re-grade dialog")
+	sup.do(chromedp.Click(chromedp.CSS(`#dlg-grade input[value=IMMEDIATE]`)))
+	sup.key("\r", true)
+	sup.wait(`document.activeElement.id === "grade-reason" && document.querySelector("#dlg-grade .field-error") !== null`, "the reason required beside its field")
+	sup.do(chromedp.SendKeys(chromedp.ID("grade-reason"), "Caller now reports weapons"))
+	sup.key("\r", true)
+	sup.wait(`!document.getElementById("dlg-grade").open`, "the dialog to close")
+	sup.wait(fmt.Sprintf(`document.querySelector("#inc-%d .badge").textContent === "G1"`, b), "B graded G1 in the queue")
+	sup.wait(`document.getElementById("det-head").textContent.includes("Re-graded")`, "both grades in the panel")
+
+	// Declare A a major incident.
+	sup.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#inc-%d button.open`, a))))
+	sup.wait(fmt.Sprintf(`document.getElementById("detail-h").textContent.includes(%q)`, aNum), "incident A open")
+	sup.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	sup.key("m", false)
+	sup.wait(`document.getElementById("dlg-major").open`, "the declaration dialog")
+	sup.do(chromedp.SendKeys(chromedp.ID("major-name"), "Operation Egdon"), chromedp.SendKeys(chromedp.ID("major-reason"), "Disorder spreading across the town centre"))
+	sup.key("\r", true)
+	sup.wait(fmt.Sprintf(`document.querySelector("#inc-%d .tag.major") !== null && document.querySelector("#det-head .tag.major").textContent === "MAJOR: Operation Egdon"`, a), "MAJOR on the queue and the panel")
+
+	// The controller watches the major incident's page.
+	ctl.open(fmt.Sprintf("/major/%d", a))
+
+	// Link B to it, and send an M/ETHANE report on A.
+	sup.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#inc-%d button.open`, b))))
+	sup.wait(`document.querySelector("#det-head").textContent.includes("Shop window")`, "incident B open")
+	sup.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	sup.key("i", false)
+	sup.wait(`document.getElementById("dlg-link").open && document.querySelectorAll("#link-major option").length === 1`, "the link dialog offering Operation Egdon")
+	sup.key("\r", true)
+	sup.wait(`document.querySelector("#det-head").textContent.includes("Linked to a major incident")`, "B linked")
+	ctl.wait(fmt.Sprintf(`document.querySelector("#inc-%d") !== null`, b), "B among the linked incidents, live")
+
+	sup.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#inc-%d button.open`, a))))
+	sup.wait(`document.querySelector("#det-head").textContent.includes("Crowd fighting")`, "incident A open again")
+	sup.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	sup.key("e", false)
+	sup.wait(`document.getElementById("dlg-methane").open`, "the M/ETHANE dialog")
+	sup.do(chromedp.SendKeys(chromedp.ID("mt-type"), "Public disorder"), chromedp.SendKeys(chromedp.ID("mt-haz"), "Bottles thrown; glass"),
+		chromedp.SendKeys(chromedp.ID("mt-acc"), "From South Street only"), chromedp.SendKeys(chromedp.ID("mt-cas"), "minor cuts"),
+		chromedp.SendKeys(chromedp.ID("mt-es"), "Police on scene; ambulance requested"))
+	sup.key("\r", true)
+	sup.wait(`!document.getElementById("dlg-methane").open`, "the report sent")
+	ctl.wait(`document.querySelectorAll("#mj-methane li").length === 1 && document.getElementById("mj-methane").textContent.includes("Bottles thrown")`, "the M/ETHANE report, live")
+	ctl.shot("console-12-major-incident")
+	sup.shot("console-13-supervisor-major")
+
+	// EMERGENCY: a unit presses its emergency button.
+	c := apiClient(t, m.URL(), "demo.controller")
+	var units struct {
+		Units []struct {
+			ID       int    `json:"id"`
+			CallSign string `json:"call_sign"`
+		} `json:"units"`
+	}
+	apiJSON(t, c, "GET", m.URL()+"/api/v1/units", nil, &units)
+	if st := apiJSON(t, c, "POST", fmt.Sprintf("%s/api/v1/units/%d/status", m.URL(), units.Units[0].ID), map[string]string{"code": "0"}, nil); st != http.StatusOK {
+		t.Fatalf("emergency: %d", st)
+	}
+	cs := units.Units[0].CallSign
+	for _, s := range []*session{sup, ctl} {
+		s.wait(fmt.Sprintf(`!document.getElementById("emergency").hidden && document.getElementById("emergency").textContent.includes(%q)`, cs), "the EMERGENCY banner")
+		s.wait(fmt.Sprintf(`document.getElementById("alerts").textContent.includes("EMERGENCY: %s")`, cs), "the EMERGENCY alert")
+	}
+	sup.wait(fmt.Sprintf(`document.querySelector('#board section[data-state="EMERGENCY"]:not([hidden]) li[data-id="%d"]') !== null`, units.Units[0].ID), "the unit in the EMERGENCY group")
+	sup.shot("console-14-emergency")
+	ctl.shot("console-15-emergency-major-page")
+	sup.noErrors()
+	ctl.noErrors()
+}
+
+// TestConsoleReload: when the server refuses to resume the stream (the
+// page's position is past the end of the log, as after a restore), the
+// console reloads its state from the API and goes live again.
+func TestConsoleReload(t *testing.T) {
+	m := startDemo(t)
+	a, _ := mustOpenIncident(t, m.URL(), "PRIORITY", "Car broken into", 50.7150, -2.4380)
+	s := newSession(t, m.URL(), "controller", "demo.controller")
+	s.open("/control")
+	s.wait(fmt.Sprintf(`document.querySelector("#inc-%d") !== null`, a), "the incident in the queue")
+	s.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.__row = document.querySelector("#inc-%d"); window.bluelamp.store.live.resumeFrom(1e9)`, a)))
+	s.wait(fmt.Sprintf(`!document.contains(window.__row) && document.querySelector("#inc-%d") !== null && document.getElementById("stream-status").textContent === "live"`, a), "the queue reloaded from the API")
+	b, _ := mustOpenIncident(t, m.URL(), "IMMEDIATE", "Man with a knife", 50.7151, -2.4381)
+	s.wait(fmt.Sprintf(`document.querySelector("#queue-body tr").id === "inc-%d"`, b), "a new IMMEDIATE incident at the top of the queue, live")
 	s.noErrors()
 }

@@ -76,6 +76,9 @@ export function connect({ after, onEvent, onReset, onStatus = () => {} }) {
     // drop closes the connection as a network failure would, for wait ms;
     // the stream then resumes by itself. Tests use it.
     drop(wait) { onStatus("reconnecting"); retry(wait); },
+    // resumeFrom reconnects as if seq were the last event seen: past the
+    // end of the log, the server refuses and the page reloads. Tests use it.
+    resumeFrom(seq) { es.close(); last = seq; open(seq); },
     close() { clearTimeout(timer); es.close(); },
   };
 }
