@@ -408,3 +408,63 @@ func TestConsoleReload(t *testing.T) {
 	s.wait(fmt.Sprintf(`document.querySelector("#queue-body tr").id === "inc-%d"`, b), "a new IMMEDIATE incident at the top of the queue, live")
 	s.noErrors()
 }
+
+// TestConsoleLinkedCall: a second call about the same place is offered the
+// open incident as a possible duplicate while it is taken, is linked to it
+// with one button, and the saved call shows the repeat checks.
+func TestConsoleLinkedCall(t *testing.T) {
+	m := startDemo(t)
+	a, aNum := mustOpenIncident(t, m.URL(), "IMMEDIATE", "Fight outside the Three Mariners", 50.7150, -2.4380)
+	s := newSession(t, m.URL(), "callhandler", "demo.callhandler")
+	s.open("/calls/new")
+	s.do(
+		chromedp.SendKeys(chromedp.ID("f-number"), "01305 000111"), // the first caller's number
+		chromedp.SendKeys(chromedp.ID("f-address"), "High Street, Casterbridge"),
+		chromedp.SendKeys(chromedp.ID("f-grid"), "SY 69314 90579"),
+		chromedp.SendKeys(chromedp.ID("f-account"), "They are still fighting, more people joining in"),
+	)
+	s.do(chromedp.Focus(chromedp.ID("f-category")), chromedp.SendKeys(chromedp.ID("f-category"), "Violence"))
+	s.wait(fmt.Sprintf(`document.querySelector('#dups button[data-link=%q]') !== null`, aNum), "the open incident offered as a duplicate")
+	s.shot("console-16-duplicate-offered")
+	s.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#dups button[data-link=%q]`, aNum))))
+	s.wait(`document.getElementById("thrive-fields").hidden && document.activeElement.id === "f-link"`, "the call switched to the open incident")
+	s.key("\r", true)
+	s.wait(`document.getElementById("contact-ref") !== null`, "the call saved")
+	if got := eval[string](s, `document.getElementById("incident-link").textContent`); got != aNum {
+		t.Errorf("linked to %q, want %q", got, aNum)
+	}
+	s.wait(`document.querySelector("#result .checks-list").textContent.includes("Repeat caller")`, "the repeat-caller check")
+	s.shot("console-17-linked-call-saved")
+
+	// The incident now has both contacts.
+	s.do(chromedp.Click(chromedp.ID("incident-link")))
+	s.wait(fmt.Sprintf(`document.getElementById("detail-h") && document.getElementById("detail-h").textContent.includes(%q) && document.querySelectorAll("#det-contacts li").length === 2`, aNum), "both contacts on the incident")
+	_ = a
+	s.noErrors()
+}
+
+// TestConsoleUnitBoard: a controller sets a unit's status from the unit
+// board; another session's map and board follow.
+func TestConsoleUnitBoard(t *testing.T) {
+	m := startDemo(t)
+	ctl := newSession(t, m.URL(), "controller", "demo.controller")
+	watcher := newSession(t, m.URL(), "supervisor", "demo.supervisor")
+	ctl.open("/units")
+	watcher.open("/map")
+	id := eval[int](ctl, `Number(document.querySelector('#board section[data-state="AVAILABLE"] li').dataset.id)`)
+	watcher.wait(fmt.Sprintf(`document.querySelector(".unit-pin.st-available.unit-%d") !== null`, id), "the unit on the map")
+	ctl.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-status-unit="%d"]`, id))))
+	ctl.wait(`document.getElementById("dlg-status").open`, "the status dialog")
+	ctl.do(chromedp.Click(chromedp.CSS(`#dlg-status input[value="4"]`)))
+	ctl.key("\r", true)
+	ctl.wait(fmt.Sprintf(`document.querySelector('#board section[data-state="REFRESHMENT"] li[data-id="%d"]') !== null`, id), "the unit on refreshments")
+	watcher.wait(fmt.Sprintf(`document.querySelector(".unit-pin.st-refreshment.unit-%d") !== null`, id), "the map to follow")
+	ctl.shot("console-18-unit-board")
+	watcher.shot("console-19-map")
+	// The help overlay lists the keys.
+	ctl.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	ctl.key("?", false)
+	ctl.wait(`document.getElementById("help").open`, "the help overlay")
+	ctl.noErrors()
+	watcher.noErrors()
+}

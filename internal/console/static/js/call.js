@@ -2,10 +2,10 @@
 // while typing, the API's problems beside the fields, and after saving the
 // reference to give the caller, the incident, the checks and duplicates.
 import { boot } from "./page.js";
-import { $, $$, el, announce } from "./dom.js";
+import { $, $$, el, announce, fill } from "./dom.js";
 import { api, Problem } from "./api.js";
 import { formJSON, showProblems, clearProblems } from "./forms.js";
-import { fmtDistance, fmtDuration, gradeClass, gradeSetting, label, parseDuration } from "./format.js";
+import { fmtAge, fmtDistance, gradeClass, gradeSetting, label, parseDuration } from "./format.js";
 import { checks } from "./detail.js";
 import { onKey } from "./keys.js";
 
@@ -19,7 +19,7 @@ let receivedAt = new Date(store.now()).toISOString();
 const drawOpen = () => {
   const open = [...store.incidents.values()].filter((i) => i.status === "OPEN")
     .sort((a, b) => Date.parse(b.received_at) - Date.parse(a.received_at)).slice(0, 500);
-  $("#open-incidents").replaceChildren(...open.map((i) => el("option", { value: i.number }, `${i.summary} · ${i.location?.address || ""}`)));
+  fill($("#open-incidents"), ...open.map((i) => el("option", { value: i.number }, `${i.summary} · ${i.location?.address || ""}`)));
 };
 drawOpen();
 store.on((ch) => { if (ch.incidents.length || ch.reload) drawOpen(); });
@@ -90,7 +90,7 @@ const checkDuplicates = async () => {
     drawDuplicates(dups, r.duplicates, true);
   } catch (err) {
     if (q !== dupKey) return;
-    dups.replaceChildren(el("p", { class: "hint" }, `Duplicates not checked: ${err.message}`));
+    fill(dups, el("p", { class: "hint" }, `Duplicates not checked: ${err.message}`));
   }
 };
 form.addEventListener("input", (e) => {
@@ -103,14 +103,14 @@ form.addEventListener("change", (e) => { if (e.target.name === "incident.categor
 
 function drawDuplicates(box, list, offerLink) {
   if (!list.length) {
-    box.replaceChildren(el("p", { class: "hint" }, "No open incident of a related category nearby."));
+    fill(box, el("p", { class: "hint" }, "No open incident of a related category nearby."));
     return;
   }
-  box.replaceChildren(el("ol", { class: "dups" }, list.map((d) => {
+  fill(box, el("ol", { class: "dups" }, list.map((d) => {
     const i = d.incident;
     const g = gradeSetting(store.settings, i.grade);
     return el("li", {}, el("p", {}, el("span", { class: `badge ${gradeClass(i.grade)}` }, g.code), " ", el("b", {}, i.number),
-      ` · ${label(store.codes.categories, i.category)}${d.same_category ? "" : " (related)"} · ${fmtDistance(d.distance_m)} away · ${fmtDuration(parseDuration(d.age))} ago`),
+      ` · ${label(store.codes.categories, i.category)}${d.same_category ? "" : " (related)"} · ${fmtDistance(d.distance_m)} away · ${fmtAge(parseDuration(d.age))}`),
     el("p", { class: "sum" }, i.summary, i.location?.address ? ` · ${i.location.address}` : ""),
     offerLink && i.status === "OPEN" ? el("button", { type: "button", class: "small secondary", dataset: { link: i.number } }, `Link this call to ${i.number}`) : null);
   })));
@@ -170,12 +170,12 @@ function showResult(r) {
   const c = r.contact;
   const inc = r.incident;
   const g = gradeSetting(store.settings, inc.grade);
-  $("#result-body").replaceChildren(
+  fill($("#result-body"),
     el("p", { class: "ref" }, "Reference for the caller: ", el("strong", { id: "contact-ref" }, c.reference)),
     el("p", {}, "Incident ", el("a", { id: "incident-link", href: `/control?incident=${inc.id}` }, inc.number), " ",
       el("span", { class: `badge ${gradeClass(inc.grade)}` }, g.code), ` ${g.label} · ${label(store.codes.categories, inc.category)}`),
     el("h3", {}, "Checks"), checks(c.checks),
-    el("h3", {}, "Possible duplicates"), drawInto(r.duplicates));
+    mode() === "new" ? [el("h3", {}, "Possible duplicates"), drawInto(r.duplicates)] : null);
   const res = $("#result");
   res.hidden = false;
   $("#save").hidden = true;

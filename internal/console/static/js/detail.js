@@ -4,7 +4,7 @@
 // log, and the actions the user's roles allow. It stays live: the store's
 // changes redraw it and new log lines are appended as they are written.
 import { api, Problem } from "./api.js";
-import { el, $, $$, announce } from "./dom.js";
+import { el, $, $$, announce, fill } from "./dom.js";
 import { openDialog, showProblems, clearProblems, showWhen } from "./forms.js";
 import { attendanceClocks, codeFor, codeLabel, fmtDistance, fmtDuration, gradeClass, gradeSetting, hhmm, label,
   parseDuration, resourcingLabel, stateClass } from "./format.js";
@@ -40,11 +40,11 @@ export class Detail {
     this.recs = [];
     $("#detail-empty").hidden = true;
     $("#detail-body").hidden = false;
-    $("#det-log").replaceChildren();
-    $("#det-contacts").replaceChildren();
+    fill($("#det-log"));
+    fill($("#det-contacts"));
     const known = this.store.incidents.get(id);
     if (known && !known.partial) this.draw();
-    else $("#det-head").replaceChildren(el("p", { class: "hint" }, "Loading…"));
+    else fill($("#det-head"), el("p", { class: "hint" }, "Loading…"));
     history.replaceState(null, "", `/control?incident=${id}`);
     this.onOpen(id);
     try {
@@ -57,7 +57,7 @@ export class Detail {
       this.loadRecs();
     } catch (err) {
       if (this.id !== id) return;
-      $("#det-head").replaceChildren(el("p", { class: "alert error", role: "alert" }, err.message));
+      fill($("#det-head"), el("p", { class: "alert error", role: "alert" }, err.message));
     }
   }
 
@@ -69,7 +69,7 @@ export class Detail {
     $("#detail-h").textContent = `Incident ${inc.number}`;
     const loc = inc.location || {};
     const closed = inc.status === "CLOSED";
-    $("#det-head").replaceChildren(
+    fill($("#det-head"),
       el("p", { class: "det-title" }, el("span", { class: `badge ${gradeClass(inc.grade)}` }, g.code), ` ${g.label} · `,
         el("b", {}, label(s.codes.categories, inc.category)),
         (inc.qualifiers || []).map((q) => [" ", el("span", { class: "tag" }, label(s.codes.qualifiers, q))]),
@@ -104,11 +104,11 @@ export class Detail {
     const as = [...(inc.assignments || [])].sort((a, b) => openFirst(a) - openFirst(b) || Date.parse(a.assigned_at) - Date.parse(b.assigned_at));
     const box = $("#det-units");
     if (!as.length) {
-      box.replaceChildren(el("p", { class: "hint" }, "No unit assigned yet."));
+      fill(box, el("p", { class: "hint" }, "No unit assigned yet."));
       return;
     }
     const codes = { EN_ROUTE: codeFor(s.settings, "EN_ROUTE"), AT_SCENE: codeFor(s.settings, "AT_SCENE"), AVAILABLE: codeFor(s.settings, "AVAILABLE") };
-    box.replaceChildren(el("table", { class: "plain units-table" },
+    fill(box, el("table", { class: "plain units-table" },
       el("thead", {}, el("tr", {}, ["Unit", "Unit state", "On this job", "Times", ""].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, as.map((a) => {
         const u = s.units.get(a.unit_id);
@@ -131,13 +131,13 @@ export class Detail {
     const t = this.inc.thrive;
     const box = $("#det-thrive");
     if (!t) {
-      box.replaceChildren(el("p", { class: "hint" }, "No assessment recorded."));
+      fill(box, el("p", { class: "hint" }, "No assessment recorded."));
       return;
     }
     const s = this.store;
     const lv = (x) => (x ? codeLabel(x) : "–");
     const yes = (b, text) => (b ? text : null);
-    box.replaceChildren(
+    fill(box,
       el("p", { class: "hint" }, `Version ${t.version} · ${hhmm(t.assessed_at, this.tz)} by ${t.assessed_by} · supports ${gradeSetting(s.settings, t.grade).label}`),
       el("dl", { class: "facts thrive" },
         el("dt", { title: "Threat" }, "T"), el("dd", {}, [t.threat.description, t.threat.parties && t.threat.parties.length ? `to ${t.threat.parties.join(", ")}` : "",
@@ -159,7 +159,7 @@ export class Detail {
     const box = $("#det-contacts");
     if (box.dataset.shown === String(inc.id)) return;
     const refs = inc.contacts || [];
-    box.replaceChildren(
+    fill(box,
       refs.length ? el("ul", { class: "refs" }, refs.map((r) => el("li", {}, r))) : el("p", { class: "hint" }, "No contact recorded."),
       refs.length && this.store.can.contacts ? el("button", { type: "button", class: "small secondary", dataset: { act: "contacts" } }, "Show callers' details (recorded)") : null);
     delete box.dataset.shown;
@@ -226,18 +226,18 @@ export class Detail {
     if (!box) return;
     const inc = this.inc;
     if (!inc || inc.status !== "OPEN") {
-      box.replaceChildren(el("p", { class: "hint" }, "The incident is closed."));
+      fill(box, el("p", { class: "hint" }, "The incident is closed."));
       return;
     }
     if (this.recState) {
-      box.replaceChildren(el("p", { class: "alert notice" }, this.recState));
+      fill(box, el("p", { class: "alert notice" }, this.recState));
       return;
     }
     if (!this.recs.length) {
-      box.replaceChildren(el("p", { class: "hint" }, "No available unit has the skills this incident needs."));
+      fill(box, el("p", { class: "hint" }, "No available unit has the skills this incident needs."));
       return;
     }
-    box.replaceChildren(el("table", { class: "plain recs" },
+    fill(box, el("table", { class: "plain recs" },
       el("thead", {}, el("tr", {}, ["Key", "Unit", "Type", "Distance", "ETA", "", ""].map((h, i) => el("th", { scope: "col", class: i === 0 ? "key" : "" }, h)))),
       el("tbody", {}, this.recs.map((r, i) => el("tr", { class: r.diversion ? "diversion" : "", dataset: { unit: r.unit.id } },
         el("td", { class: "key" }, el("kbd", {}, i === 0 ? "D" : String(i + 1))),
@@ -294,7 +294,7 @@ export class Detail {
     const dl = $("#unit-signs");
     if (!dl) return;
     const us = [...this.store.units.values()].filter((u) => u.state !== "OFF_DUTY").sort((a, b) => a.call_sign.localeCompare(b.call_sign));
-    dl.replaceChildren(...us.map((u) => el("option", { value: u.call_sign }, `${u.type} · ${label(this.store.codes.unit_states, u.state)}`)));
+    fill(dl, ...us.map((u) => el("option", { value: u.call_sign }, `${u.type} · ${label(this.store.codes.unit_states, u.state)}`)));
   }
 
   async setStatus(unitID, code) {
@@ -368,7 +368,7 @@ export class Detail {
         const majors = [...this.store.incidents.values()].filter((i) => i.major && i.status === "OPEN" && i.id !== inc.id);
         openDialog(dlg, { title: inc.number,
           prepare: (f) => {
-            f.elements.major_id.replaceChildren(...majors.map((m) => el("option", { value: m.id }, `${m.major.name} (${m.number})`)));
+            fill(f.elements.major_id, ...majors.map((m) => el("option", { value: m.id }, `${m.major.name} (${m.number})`)));
             $("#link-none").hidden = majors.length > 0;
           },
           submit: async (body) => { this.store.putIncident(await api("POST", `/incidents/${inc.id}/link`, body)); this.draw(); announce(`${inc.number} linked.`); } });
@@ -396,7 +396,7 @@ export class Detail {
     const s = this.store;
     const box = $("#det-contacts");
     box.dataset.shown = String(this.id);
-    box.replaceChildren(el("ul", { class: "contacts" }, cs.map((c) => el("li", {},
+    fill(box, el("ul", { class: "contacts" }, cs.map((c) => el("li", {},
       el("p", {}, el("b", {}, c.reference), ` · ${label(s.codes.channels, c.channel)} · ${hhmm(c.received_at, this.tz)} · taken by ${c.handled_by}`),
       el("p", {}, c.caller.anonymous ? "Anonymous caller" : `${c.caller.name || "Name not given"}${c.caller.number ? " · " + c.caller.number : ""}${c.caller.callback ? " · can be called back" : ""}`),
       el("p", { class: "account" }, c.account),

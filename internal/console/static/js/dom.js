@@ -13,6 +13,14 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 
+// fill replaces node's children, taking what el takes: nodes, text,
+// nested arrays, and null or false for nothing.
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
 function append(e, children) {
   for (const c of children) {
     if (c === undefined || c === null || c === false) continue;

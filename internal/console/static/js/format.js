@@ -129,3 +129,13 @@ export function codeFor(settings, state) {
 export function fmtDistance(m) {
   return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`;
 }
+
+// fmtAge is how long ago, in words: "just now", "12 min", "2 h 5 min".
+export function fmtAge(ms) {
+  const m = Math.floor(ms / 60000);
+  if (m < 1) return "just now";
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min ago`;
+  return `${Math.floor(h / 24)} days ago`;
+}

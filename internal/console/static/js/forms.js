@@ -3,7 +3,7 @@
 // inputs, and each message is shown beside its field (GOV.UK pattern): the
 // field is marked invalid and described by the message, a summary lists
 // them all with links, and the first bad field takes the focus.
-import { el, $, $$ } from "./dom.js";
+import { el, $, $$, fill } from "./dom.js";
 
 // formJSON builds the request body from a form's named fields. Fields in a
 // hidden section are left out. data-type: list (checkboxes → array), csv
@@ -83,7 +83,7 @@ export function clearProblems(form) {
   const s = $(".problem-summary", form);
   if (s) {
     s.hidden = true;
-    s.replaceChildren();
+    fill(s);
   }
 }
 
@@ -123,7 +123,7 @@ export function showProblems(form, problem) {
   });
   if (summary) {
     const detail = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
-    summary.replaceChildren(el("p", { class: "title" }, "There is a problem"), el("p", {}, detail),
+    fill(summary, el("p", { class: "title" }, "There is a problem"), el("p", {}, detail),
       linked.length + loose.length ? el("ul", {}, linked, loose) : null);
     summary.hidden = false;
   }

@@ -1,7 +1,7 @@
 // A major incident: its linked incidents, committed units and M/ETHANE
 // reports, refreshed from the API whenever something under it changes.
 import { boot } from "./page.js";
-import { $, el } from "./dom.js";
+import { $, el, fill } from "./dom.js";
 import { api } from "./api.js";
 import { hhmm } from "./format.js";
 import { Queue } from "./views.js";
@@ -29,10 +29,10 @@ const refresh = () => {
     queue.rebuild(v.linked);
     $("#mj-units-count").textContent = v.units.length;
     $("#mj-units-empty").hidden = v.units.length > 0;
-    $("#mj-units tbody").replaceChildren(...v.units.map((a) => el("tr", {}, el("td", {}, a.call_sign), el("td", {}, a.incident_number),
+    fill($("#mj-units tbody"), ...v.units.map((a) => el("tr", {}, el("td", {}, a.call_sign), el("td", {}, a.incident_number),
       el("td", {}, a.state.toLowerCase().replaceAll("_", " ")), el("td", {}, el("time", { datetime: a.assigned_at }, hhmm(a.assigned_at, tz))))));
     $("#mj-mt-count").textContent = v.methane.length;
-    $("#mj-methane").replaceChildren(...[...v.methane].reverse().map(methane));
+    fill($("#mj-methane"), ...[...v.methane].reverse().map(methane));
     const empty = $("#mj-mt-empty");
     if (empty) empty.hidden = v.methane.length > 0;
   }, 200);

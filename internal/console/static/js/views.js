@@ -1,7 +1,7 @@
 // The queue and the unit board, kept live. Their rows are the ones the
 // server renders (templates/layout.html, "queue-row" and "unit"): these
 // functions draw the same markup for records that change.
-import { el, $, $$ } from "./dom.js";
+import { el, $, $$, fill } from "./dom.js";
 import { attendanceClocks, clockState, clockText, gradeClass, gradeRank, gradeSetting, hhmm, iso, label,
   resourcingLabel, stateClass } from "./format.js";
 
@@ -82,7 +82,7 @@ export class Queue {
   }
 
   rebuild(incs) {
-    this.body.replaceChildren(...incs.filter(this.keep).map((i) => queueRow(i, this.store)));
+    fill(this.body, ...incs.filter(this.keep).map((i) => queueRow(i, this.store)));
     if (this.selected) {
       const r = this.row(this.selected);
       if (r) mark(r, true);
@@ -189,7 +189,7 @@ export class Board {
 
   rebuild(units) {
     for (const s of $$("section[data-state]", this.root)) {
-      $("ul", s).replaceChildren();
+      fill($("ul", s));
     }
     [...units].sort((a, b) => a.call_sign.localeCompare(b.call_sign, "en-GB", { numeric: true })).forEach((u) => {
       const s = this.root.querySelector(`section[data-state="${u.state}"]`);
