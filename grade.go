@@ -106,6 +106,10 @@ type Clock struct {
 // 2.5). A downgraded incident is measured from the call against its new,
 // laxer target.
 func AttendanceClocks(inc *Incident, g GradeSetting, now time.Time) []Clock {
+	// A closed incident's clocks stopped when it closed.
+	if inc.ClosedAt != nil && inc.ClosedAt.Before(now) {
+		now = *inc.ClosedAt
+	}
 	var out []Clock
 	target := g.UrbanTarget
 	if inc.Location.Rural {

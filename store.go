@@ -128,7 +128,8 @@ type IncidentStore interface {
 	RecordBreach(ctx context.Context, id IncidentID, basis ClockBasis) (bool, error)
 	// DeclareMajorIncident declares an open incident a major incident.
 	DeclareMajorIncident(ctx context.Context, id IncidentID, m *MajorIncident) (*Incident, error)
-	// ReportMETHANE adds an M/ETHANE report to a major incident.
+	// ReportMETHANE adds an M/ETHANE report to an open incident: ETHANE
+	// before a major incident is declared, M/ETHANE after.
 	ReportMETHANE(ctx context.Context, id IncidentID, m *METHANE) error
 	// LinkIncident links an incident to a declared major incident.
 	LinkIncident(ctx context.Context, id, major IncidentID) (*Incident, error)
