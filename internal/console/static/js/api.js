@@ -17,7 +17,8 @@ export async function api(method, path, body, headers = {}) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    // A string is a document already in JSON (an EIDO hand-over).
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
   }
   let res;
   try {

@@ -7,6 +7,8 @@ import { Detail } from "./detail.js";
 import { LiveMap } from "./mapview.js";
 import { byQueueOrder } from "./store.js";
 import { unitStatusDialog } from "./unitstatus.js";
+import { api, Problem } from "./api.js";
+import { openDialog } from "./forms.js";
 
 const store = boot();
 const count = $("#queue-count");
@@ -59,6 +61,21 @@ onKey("i", () => detail.act("link"));
 document.addEventListener("keydown", (e) => {
   if ((e.key === "ArrowDown" || e.key === "ArrowUp") && e.target.closest && e.target.closest("#map, .board, #det-log")) e.stopImmediatePropagation();
 }, true);
+
+// An incident handed over as EIDO opens as a new one, in the panel.
+const importButton = $("#import-eido");
+if (importButton) {
+  importButton.addEventListener("click", () => openDialog($("#dlg-import"), {
+    submit: async (_, form) => {
+      const file = form.elements.file.files[0];
+      if (!file) throw new Problem(400, { detail: "Choose the EIDO document to import.", errors: { file: "is required" } });
+      const inc = await api("POST", "/incidents/eido", await file.text());
+      store.putIncident(inc);
+      queue.upsert(inc);
+      open(inc.id);
+    },
+  }));
+}
 
 setInterval(() => tickClocks(document, store.now()), 1000);
 

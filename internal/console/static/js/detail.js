@@ -90,7 +90,7 @@ export class Detail {
     if (sf) sf.hidden = closed;
     const eido = $("#det-eido");
     eido.href = `/api/v1/incidents/${inc.id}/eido`;
-    eido.setAttribute("download", `${inc.number.replace("/", "-")}.eido.json`);
+    eido.setAttribute("download", ""); // the server names the file
     this.drawUnits();
     this.unitList();
     this.drawThrive();

@@ -25,7 +25,7 @@ export function formJSON(form) {
     } else if (f.type === "radio") {
       if (!f.checked) continue;
       v = f.value;
-    } else if (f.tagName === "BUTTON") {
+    } else if (f.tagName === "BUTTON" || f.type === "file") {
       continue;
     } else {
       v = f.value.trim();
