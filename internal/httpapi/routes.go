@@ -74,6 +74,8 @@ func (s *Server) table() []route {
 		{pattern: "GET /api/v1/incidents/{id}/major", roles: staff, handle: s.handleMajorView},
 		{pattern: "POST /api/v1/incidents/{id}/methane", roles: sceneReporter, handle: s.handleMETHANE},
 		{pattern: "POST /api/v1/incidents/{id}/link", roles: dispatcher, handle: s.handleLink},
+		{pattern: "GET /api/v1/incidents/{id}/eido", roles: staff, handle: s.handleEIDOExport},
+		{pattern: "POST /api/v1/incidents/eido", roles: incidentWriter, handle: s.handleEIDOImport},
 
 		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
 		{pattern: "GET /api/v1/units/{id}", roles: staff, handle: s.handleUnitGet},
