@@ -67,8 +67,10 @@ type Caller struct {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9 ()-]{3,24}$`)
 
-// NormalisedNumber is the caller's number reduced to digits, with a UK
-// leading 0 written as +44, so repeat checks match however it was typed.
+// NormalisedNumber is the caller's number reduced to digits in
+// international form without the "+", so repeat checks match however it was
+// typed: a UK national number's leading 0 becomes 44, an international
+// prefix 00 is dropped, and the trunk 0 of "+44 (0)…" is dropped.
 func (c Caller) NormalisedNumber() string {
 	var b strings.Builder
 	for _, r := range c.Number {
@@ -78,10 +80,15 @@ func (c Caller) NormalisedNumber() string {
 	}
 	n := b.String()
 	switch {
-	case strings.HasPrefix(n, "0044"):
-		n = "44" + n[4:]
+	case strings.HasPrefix(n, "00"):
+		n = n[2:]
 	case strings.HasPrefix(n, "0"):
 		n = "44" + n[1:]
+	}
+	// No UK national significant number starts with 0, so a 0 after 44 is
+	// the trunk prefix written in brackets: "+44 (0)7700 900123".
+	if strings.HasPrefix(n, "440") {
+		n = "44" + n[3:]
 	}
 	return n
 }

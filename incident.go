@@ -222,7 +222,7 @@ type IncidentFilter struct {
 	Status  *IncidentStatus
 	Grade   *Grade
 	MajorID *IncidentID // linked to this major incident
-	Since   *time.Time  // opened at or after
+	Since   *time.Time  // received (the call) at or after
 	Limit   int         // default 100, at most 10000
 	Offset  int
 }

@@ -87,7 +87,9 @@ func DefaultForceSettings() *ForceSettings {
 // Validate reports every problem with s at once.
 func (s *ForceSettings) Validate() error {
 	fields := map[string]string{}
-	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+	// "" and "Local" load, as UTC and as the server's zone; neither is a
+	// force's zone, and daily serials must not depend on the server.
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		fields["time_zone"] = "must be an IANA time zone such as Europe/London"
 	}
 	for _, g := range Grades {
@@ -124,6 +126,18 @@ func (s *ForceSettings) Validate() error {
 	}
 	if n := len(s.Area.Boundary); n != 0 && (n < 4 || s.Area.Boundary[0] != s.Area.Boundary[n-1]) {
 		fields["area.boundary"] = "must be a closed ring of at least four [lon, lat] points"
+	}
+	for _, p := range s.Area.Boundary {
+		if !(Position{Lat: p[1], Lon: p[0]}).Valid() {
+			fields["area.boundary"] = "points must be [lon, lat] within ±180 and ±90"
+		}
+	}
+	for _, u := range s.Area.Urban {
+		// A town with no radius, or one at an impossible place, would
+		// silently make everywhere rural.
+		if u.Name == "" || len(u.Name) > 100 || !u.Centre.Valid() || !(u.RadiusM > 0 && u.RadiusM <= 100_000) {
+			fields["area.urban"] = "each urban area needs a name, a valid centre and a radius of up to 100 km; fault at " + quoteShort(u.Name)
+		}
 	}
 	if s.RepeatWindow <= 0 || s.DuplicateWindow <= 0 || s.RepeatRadiusM <= 0 || s.DuplicateRadiusM <= 0 {
 		fields["windows"] = "repeat and duplicate windows and radii must be positive"

@@ -2,6 +2,7 @@ package bluelamp
 
 import (
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -105,7 +106,7 @@ func (t *THRIVE) validate(prefix string, fields map[string]string) {
 		switch {
 		case !utf8.ValidString(s) || len(s) > max:
 			fields[prefix+name] = "must be text of at most " + itoa(max) + " bytes"
-		case required && s == "":
+		case required && strings.TrimSpace(s) == "":
 			fields[prefix+name] = "is required"
 		}
 	}
