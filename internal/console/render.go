@@ -2,6 +2,8 @@ package console
 
 import (
 	"bytes"
+	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,6 +30,7 @@ type page struct {
 	Wide      bool             // full-width layout (the console at 1920×1080)
 	Emergency []*bluelamp.Unit // units in EMERGENCY, bannered on every page
 	State     *liveState       // the first render's data, for the page's modules
+	StateJSON template.JS      // State encoded, set by render
 	Data      any              // the page's own view
 	Shortcuts []shortcut       // shown on screen and in the help overlay
 }
@@ -36,6 +39,18 @@ type page struct {
 // sends half a page.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Version = c.Version
+	if p.State != nil {
+		// json.Marshal escapes <, > and & (and U+2028, U+2029), so the
+		// encoding cannot end the <script> element it sits in; encoding it
+		// here spares html/template a second pass over a large queue.
+		b, err := json.Marshal(p.State)
+		if err != nil {
+			c.Logger.ErrorContext(r.Context(), "encode page state", "page", name, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		p.StateJSON = template.JS(b)
+	}
 	var buf bytes.Buffer
 	if err := c.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
 		c.Logger.ErrorContext(r.Context(), "render page", "page", name, "err", err)
