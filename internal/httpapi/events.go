@@ -58,19 +58,30 @@ func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) error
 
 	// mu guards writes to w: events and heartbeats come from two goroutines.
 	var mu sync.Mutex
-	write := func(frame string) error {
+	// send buffers a frame; flush sends what is buffered. A client that
+	// cannot take a write in 10 s is gone: the write fails rather than
+	// holding this goroutine.
+	send := func(frame []byte) error {
 		mu.Lock()
 		defer mu.Unlock()
-		// A client that cannot take a frame in 10 s is gone; its write fails
-		// rather than holding this goroutine.
 		_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		if _, err := w.Write([]byte(frame)); err != nil {
-			return err
-		}
+		_, err := w.Write(frame)
+		return err
+	}
+	flush := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		return rc.Flush()
 	}
+	write := func(frame []byte) error {
+		if err := send(frame); err != nil {
+			return err
+		}
+		return flush()
+	}
 	ready, _ := json.Marshal(map[string]int64{"head": after})
-	if err := write(fmt.Sprintf("retry: 2000\nid: %d\nevent: ready\ndata: %s\n\n", after, ready)); err != nil {
+	if err := write(fmt.Appendf(nil, "retry: 2000\nid: %d\nevent: ready\ndata: %s\n\n", after, ready)); err != nil {
 		return nil
 	}
 
@@ -79,31 +90,31 @@ func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) error
 	defer cancel()
 	wg.Go(func() { s.heartbeat(ctx, cancel, r, write) })
 
-	err := s.Stream.Stream(ctx, actor, after, func(e *bluelamp.Event) error {
+	// Events committed together leave in one write: the hub says when the
+	// stream has nothing more waiting.
+	err := s.Stream.StreamBatches(ctx, actor, after, func(e *bluelamp.Event) error {
 		// Personal data is never broadcast: read it from the log with a
 		// justification (DPA 2018 s.62).
-		data, err := json.Marshal(e.Redacted())
+		f, err := s.frames.frame(e)
 		if err != nil {
 			return err
 		}
-		// Domain events carry no "event:" field, so EventSource.onmessage
-		// receives them all; clients dispatch on the type inside.
-		return write(fmt.Sprintf("id: %d\ndata: %s\n\n", e.Seq, data))
-	})
+		return send(f)
+	}, flush)
 	if err != nil && ctx.Err() == nil {
 		code := "stream_error"
 		if e, ok := errors.AsType[*bluelamp.Error](err); ok {
 			code = e.CodeOrKind()
 		}
 		s.Logger.InfoContext(ctx, "event stream ended", "request_id", requestID(ctx), "reason", code)
-		_ = write(fmt.Sprintf("event: error\ndata: {\"code\":%q}\n\n", code))
+		_ = write(fmt.Appendf(nil, "event: error\ndata: {\"code\":%q}\n\n", code))
 	}
 	return nil
 }
 
 // heartbeat keeps an idle stream open through proxies and ends it when the
 // caller's session or token stops being valid (signed out, disabled, expired).
-func (s *Server) heartbeat(ctx context.Context, cancel context.CancelFunc, r *http.Request, write func(string) error) {
+func (s *Server) heartbeat(ctx context.Context, cancel context.CancelFunc, r *http.Request, write func([]byte) error) {
 	t := time.NewTicker(s.Heartbeat)
 	defer t.Stop()
 	for {
@@ -112,11 +123,11 @@ func (s *Server) heartbeat(ctx context.Context, cancel context.CancelFunc, r *ht
 			return
 		case <-t.C:
 			if _, _, err := s.Auth.Request(r.WithContext(ctx)); err != nil && bluelamp.KindOf(err) != bluelamp.KindUnavailable {
-				_ = write("event: error\ndata: {\"code\":\"signed_out\"}\n\n")
+				_ = write([]byte("event: error\ndata: {\"code\":\"signed_out\"}\n\n"))
 				cancel()
 				return
 			}
-			if err := write(": keep-alive\n\n"); err != nil {
+			if err := write([]byte(": keep-alive\n\n")); err != nil {
 				cancel()
 				return
 			}

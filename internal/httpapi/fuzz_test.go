@@ -244,7 +244,7 @@ type fuzzServer struct {
 // ends, as a stream would on shutdown.
 type fuzzStreamer struct{ store bluelamp.Store }
 
-func (s fuzzStreamer) Stream(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error) error {
+func (s fuzzStreamer) StreamBatches(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error, idle func() error) error {
 	events, err := s.store.FindEvents(bluelamp.NewContext(ctx, actor), bluelamp.EventFilter{After: after, Limit: 20})
 	if err != nil {
 		return err
@@ -256,7 +256,7 @@ func (s fuzzStreamer) Stream(ctx context.Context, actor *bluelamp.Actor, after i
 			}
 		}
 	}
-	return nil
+	return idle()
 }
 
 // fuzzServers returns a server over SQLite and, when BLUELAMP_TEST_POSTGRES

@@ -851,7 +851,7 @@ func (b oaBearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // oaStreamer streams the store's events once, then fails as a lost bus would.
 type oaStreamer struct{ store bluelamp.Store }
 
-func (s oaStreamer) Stream(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error) error {
+func (s oaStreamer) StreamBatches(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error, idle func() error) error {
 	events, err := s.store.FindEvents(bluelamp.NewContext(ctx, actor), bluelamp.EventFilter{After: after})
 	if err != nil {
 		return err
@@ -862,6 +862,9 @@ func (s oaStreamer) Stream(ctx context.Context, actor *bluelamp.Actor, after int
 				return err
 			}
 		}
+	}
+	if err := idle(); err != nil {
+		return err
 	}
 	return &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "bus_lost", Message: "the bus connection was lost"}
 }

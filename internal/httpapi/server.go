@@ -21,7 +21,9 @@ import (
 
 // Streamer delivers a force's events to one live client from a position.
 type Streamer interface {
-	Stream(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error) error
+	// StreamBatches sends events through send and calls idle whenever it
+	// has sent some and has nothing more waiting (live.Hub).
+	StreamBatches(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error, idle func() error) error
 }
 
 // Recommender recommends units for an incident: available units with the
@@ -53,6 +55,7 @@ type Server struct {
 	// re-checks that its caller is still signed in.
 	Heartbeat time.Duration
 
+	frames frameCache // SSE frames of recent events, shared by every stream
 	mux    *http.ServeMux
 	routes []route
 	cop    *http.CrossOriginProtection

@@ -22,6 +22,15 @@ import (
 // after is past the end of the log; ErrNoActor or KindForbidden without an
 // actor of a force; and the store's errors.
 func (h *Hub) Stream(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error) error {
+	return h.StreamBatches(ctx, actor, after, send, nil)
+}
+
+// StreamBatches is Stream with idle, when not nil, called each time the
+// stream has sent something and has nothing more waiting: a client that
+// buffers its writes flushes them there, so events committed together
+// (a contact, its incident and its log line) leave in one write rather
+// than one each. An error from idle ends the stream, as send's does.
+func (h *Hub) StreamBatches(ctx context.Context, actor *bluelamp.Actor, after int64, send func(*bluelamp.Event) error, idle func() error) error {
 	actx := bluelamp.NewContext(ctx, actor)
 	if _, err := bluelamp.ForceActor(actx); err != nil {
 		return err
@@ -48,6 +57,12 @@ func (h *Hub) Stream(ctx context.Context, actor *bluelamp.Actor, after int64, se
 		return err
 	}
 	for {
+		if st.unflushed && len(c.ch) == 0 && idle != nil {
+			if err := idle(); err != nil {
+				return err
+			}
+			st.unflushed = false
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -79,6 +94,8 @@ type stream struct {
 	actor *bluelamp.Actor
 	pos   int64 // last sequence sent or skipped
 	send  func(*bluelamp.Event) error
+	// unflushed is set when something was sent since idle was last called.
+	unflushed bool
 }
 
 // catchUp sends the store's events after pos up to and including to.
@@ -109,6 +126,7 @@ func (st *stream) deliver(e *bluelamp.Event) error {
 		if err := st.send(e); err != nil {
 			return err
 		}
+		st.unflushed = true
 	}
 	st.pos = e.Seq
 	return nil
