@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -533,5 +534,53 @@ func TestHubCloseEndsStreams(t *testing.T) {
 	err := s.hub.Stream(t.Context(), systemActor(testForce), 0, func(*bluelamp.Event) error { return nil })
 	if !errors.Is(err, ErrClosed) {
 		t.Fatalf("stream after close: got %v, want ErrClosed", err)
+	}
+}
+
+// TestStreamBatchesCallsIdle checks that a buffering client is told to
+// flush once it has been sent everything waiting, and only then.
+func TestStreamBatchesCallsIdle(t *testing.T) {
+	t.Parallel()
+	s := openStack(t, filepath.Join(t.TempDir(), "bluelamp.db"), nil)
+	mustCreateForce(t, s.store, testForce)
+	mustAppendNotes(t, s.store, testForce, 4)
+	calls := make(chan string, 64)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- s.hub.StreamBatches(ctx, systemActor(testForce), 0, func(e *bluelamp.Event) error {
+			calls <- fmt.Sprint(e.Seq)
+			return nil
+		}, func() error {
+			calls <- "idle"
+			return nil
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	next := func() string {
+		t.Helper()
+		select {
+		case c := <-calls:
+			return c
+		case <-time.After(timeout):
+			t.Fatal("no call")
+			return ""
+		}
+	}
+	var got []string
+	for len(got) == 0 || got[len(got)-1] != "idle" {
+		got = append(got, next())
+	}
+	if want := []string{"1", "2", "3", "4", "5", "idle"}; !slices.Equal(got, want) {
+		t.Fatalf("catch-up calls = %v, want %v", got, want)
+	}
+	mustAppendNote(t, s.store, testForce, bluelamp.ClassOfficial)
+	if a, b := next(), next(); a != "6" || b != "idle" {
+		t.Fatalf("live calls = %s, %s; want 6, idle", a, b)
+	}
+	select {
+	case c := <-calls:
+		t.Fatalf("an idle stream was called again: %s", c)
+	case <-time.After(50 * time.Millisecond):
 	}
 }
