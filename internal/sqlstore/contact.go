@@ -131,7 +131,9 @@ func (t *tx) validateContact(c *bluelamp.Contact, open *bluelamp.Incident, fs *b
 				return err
 			}
 			for k, v := range e.Fields {
-				if _, dup := fields[k]; !dup || !strings.HasPrefix(k, "location.") {
+				// The incident's channel, and its location when it gave none,
+				// are the contact's: a fault there is reported once.
+				if _, dup := fields[k]; !dup || !(strings.HasPrefix(k, "location.") || k == "channel") {
 					fields["incident."+k] = v
 				}
 			}
@@ -299,7 +301,7 @@ func (s *Store) FindContacts(ctx context.Context, incident bluelamp.IncidentID, 
 		}
 		return t.audit(auditEntry{action: bluelamp.AuditConsultation, what: "contact.find", records: []string{subject("incident", incident)}, subjects: refs, j: j})
 	})
-	return out, err
+	return result(out, err)
 }
 
 func scanContact(sc interface{ Scan(...any) error }) (*bluelamp.Contact, error) {

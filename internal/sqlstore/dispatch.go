@@ -220,7 +220,7 @@ func (s *Store) AssignUnit(ctx context.Context, incident bluelamp.IncidentID, un
 		_, err = t.record(bluelamp.EventUnitAssigned, inc, lines, bluelamp.Change{Incident: full, Unit: u, Assignment: a, Diverted: diverted})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // divertible checks that a committed unit may be taken to inc: only for an
@@ -341,7 +341,9 @@ func (s *Store) SetUnitStatus(ctx context.Context, id bluelamp.UnitID, code stri
 				lines = append(lines, logLine{inc.ID, bluelamp.LogStatus, fmt.Sprintf("%s: %s (%s)", u.CallSign, sc.Label, sc.Code), 0})
 			}
 			out = u
-			_, err = t.record(bluelamp.EventUnitStatusChanged, nil, lines, change)
+			// A message on a job writes to the job's log, so the event is the
+			// job's, at its classification, as a change of state on it is.
+			_, err = t.record(bluelamp.EventUnitStatusChanged, inc, lines, change)
 			return err
 		}
 		if err := t.applyState(u, sc, current, inc, &lines); err != nil {
@@ -362,7 +364,7 @@ func (s *Store) SetUnitStatus(ctx context.Context, id bluelamp.UnitID, code stri
 		_, err = t.record(bluelamp.EventUnitStatusChanged, change.Incident, lines, change)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // applyState moves a unit, and its open assignment, to sc's state.

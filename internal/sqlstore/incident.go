@@ -142,11 +142,6 @@ func (t *tx) insertIncident(inc *bluelamp.Incident, fs *bluelamp.ForceSettings) 
 	if inc.RequiredSkills == nil {
 		inc.RequiredSkills = []bluelamp.Skill{}
 	}
-	for _, k := range inc.RequiredSkills {
-		if !fs.HasSkill(k) {
-			return bluelamp.InvalidFields(map[string]string{"required_skills": "skill " + string(k) + " is not in the force's skill list"})
-		}
-	}
 	if p := inc.Location.Position; p != nil {
 		inc.Location.Rural = !fs.Area.IsUrban(*p)
 	}
@@ -234,6 +229,11 @@ func (t *tx) record(typ bluelamp.EventType, inc *bluelamp.Incident, lines []logL
 // CreateIncident opens an incident with no contact.
 func (s *Store) CreateIncident(ctx context.Context, inc *bluelamp.Incident) error {
 	return s.write(ctx, func(t *tx) error {
+		// The head first, then the daily serial, as CreateContact takes
+		// them: two nodes taking them in opposite orders deadlock.
+		if err := t.lock(); err != nil {
+			return err
+		}
 		fs, err := t.settings()
 		if err != nil {
 			return err
@@ -245,27 +245,35 @@ func (s *Store) CreateIncident(ctx context.Context, inc *bluelamp.Incident) erro
 	})
 }
 
-// validateNew checks an incident to be opened, with its THRIVE.
+// validateNew checks an incident to be opened, with its THRIVE and its
+// required skills against the force's list, so every fault is reported at
+// once and under the incident's own field names.
 func validateNew(inc *bluelamp.Incident, fs *bluelamp.ForceSettings) error {
 	err := inc.Validate(&fs.Area)
-	if inc.THRIVE == nil {
-		return err
-	}
 	fields := map[string]string{}
 	if e, ok := errors.AsType[*bluelamp.Error](err); ok {
 		fields = e.Fields
 	} else if err != nil {
 		return err
 	}
-	if terr := inc.THRIVE.Validate(); terr != nil {
-		if e, ok := errors.AsType[*bluelamp.Error](terr); ok {
-			for k, v := range e.Fields {
-				fields["thrive."+k] = v
+	if _, bad := fields["required_skills"]; !bad {
+		for _, k := range inc.RequiredSkills {
+			if !fs.HasSkill(k) {
+				fields["required_skills"] = "skill " + string(k) + " is not in the force's skill list"
 			}
 		}
 	}
-	if inc.THRIVE.Grade.Valid() && inc.THRIVE.Grade != inc.Grade {
-		fields["thrive.grade"] = "must match the incident's grade"
+	if inc.THRIVE != nil {
+		if terr := inc.THRIVE.Validate(); terr != nil {
+			if e, ok := errors.AsType[*bluelamp.Error](terr); ok {
+				for k, v := range e.Fields {
+					fields["thrive."+k] = v
+				}
+			}
+		}
+		if inc.THRIVE.Grade.Valid() && inc.THRIVE.Grade != inc.Grade {
+			fields["thrive.grade"] = "must match the incident's grade"
+		}
 	}
 	if len(fields) > 0 {
 		return bluelamp.InvalidFields(fields)
@@ -284,7 +292,7 @@ func (s *Store) FindIncidentByID(ctx context.Context, id bluelamp.IncidentID) (*
 		out, err = t.full(inc)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // FindIncidentByNumber returns one incident in full by its number.
@@ -301,7 +309,7 @@ func (s *Store) FindIncidentByNumber(ctx context.Context, number string) (*bluel
 		out, err = t.full(inc)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // gradeOrder sorts the queue most urgent first.
@@ -353,7 +361,10 @@ func (s *Store) FindIncidents(ctx context.Context, f bluelamp.IncidentFilter) ([
 		}
 		return t.attachAssignments(out)
 	})
-	return out, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // countingScanner scans a row whose last column is COUNT(*) OVER ().
@@ -398,7 +409,7 @@ func (s *Store) FindIncidentLog(ctx context.Context, id bluelamp.IncidentID) ([]
 			t.force(), id)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 func scanLogEntry(sc interface{ Scan(...any) error }) (*bluelamp.LogEntry, error) {
@@ -428,7 +439,7 @@ func (s *Store) FindAssessments(ctx context.Context, id bluelamp.IncidentID) ([]
 		}, "SELECT assessment FROM incident_assessments WHERE force_id = ? AND incident_id = ? ORDER BY version", t.force(), id)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // FindDuplicates suggests incidents that may be the same as inc.
@@ -445,7 +456,7 @@ func (s *Store) FindDuplicates(ctx context.Context, inc *bluelamp.Incident) ([]*
 		out, err = t.duplicates(inc, fs)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 func (t *tx) duplicates(inc *bluelamp.Incident, fs *bluelamp.ForceSettings) ([]*bluelamp.DuplicateCandidate, error) {

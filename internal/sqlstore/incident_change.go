@@ -53,14 +53,18 @@ func (s *Store) AddLogEntry(ctx context.Context, id bluelamp.IncidentID, text st
 			}
 			kind = bluelamp.LogCorrection
 		}
-		e, err := t.record(bluelamp.EventIncidentLogged, inc, []logLine{{id, kind, strings.TrimSpace(text), corrects}}, bluelamp.Change{Incident: inc})
+		full, err := t.full(inc)
+		if err != nil {
+			return err
+		}
+		e, err := t.record(bluelamp.EventIncidentLogged, inc, []logLine{{id, kind, strings.TrimSpace(text), corrects}}, bluelamp.Change{Incident: full})
 		if err != nil {
 			return err
 		}
 		out = lastEntry(e)
 		return nil
 	})
-	return out, err
+	return result(out, err)
 }
 
 // lastEntry returns the log entry an event recorded; record always writes
@@ -117,7 +121,7 @@ func (s *Store) GradeIncident(ctx context.Context, id bluelamp.IncidentID, g blu
 		_, err = t.record(bluelamp.EventIncidentGraded, inc, []logLine{{id, bluelamp.LogGraded, text, 0}}, bluelamp.Change{Incident: out})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // AssessIncident adds a THRIVE version.
@@ -154,7 +158,7 @@ func (s *Store) AssessIncident(ctx context.Context, id bluelamp.IncidentID, th *
 		_, err = t.record(bluelamp.EventIncidentAssessed, inc, []logLine{{id, bluelamp.LogAssessed, text, 0}}, bluelamp.Change{Incident: out, THRIVE: th})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // CloseIncident closes an open incident and stands down its units.
@@ -214,7 +218,7 @@ func (s *Store) CloseIncident(ctx context.Context, id bluelamp.IncidentID, c *bl
 		_, err = t.record(bluelamp.EventIncidentClosed, inc, lines, bluelamp.Change{Incident: out, Units: released})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 func resultLabel(r bluelamp.Result) string {
@@ -274,11 +278,19 @@ func (s *Store) RecordBreach(ctx context.Context, id bluelamp.IncidentID, basis 
 		recorded = err == nil
 		return err
 	})
-	return recorded, err
+	return recorded && err == nil, err
 }
 
+// durationText writes a target as a person would: "20m", "1h", "1h30m".
+// Trimming "0s" and then "0m" blindly would turn "20m0s" into "2".
 func durationText(d bluelamp.Duration) string {
-	s := strings.TrimSuffix(strings.TrimSuffix(fmt.Sprint(d.Std()), "0s"), "0m")
+	s := d.Std().String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
 	return s
 }
 
@@ -322,7 +334,7 @@ func (s *Store) DeclareMajorIncident(ctx context.Context, id bluelamp.IncidentID
 		_, err = t.record(bluelamp.EventIncidentMajor, inc, []logLine{{id, bluelamp.LogMajor, text, 0}}, bluelamp.Change{Incident: out})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // majorIncident loads a declared major incident.
@@ -350,7 +362,7 @@ func (s *Store) ReportMETHANE(ctx context.Context, id bluelamp.IncidentID, m *bl
 		if err := t.lock(); err != nil {
 			return err
 		}
-		inc, err := t.incident(id)
+		inc, err := t.openIncident(id)
 		if err != nil {
 			return err
 		}
@@ -369,7 +381,11 @@ func (s *Store) ReportMETHANE(ctx context.Context, id bluelamp.IncidentID, m *bl
 		}
 		text := fmt.Sprintf("%s v%d — E: %s; T: %s; H: %s; A: %s; N: %d %s; E: %s", label, m.Version, m.ExactLocation, m.TypeOfIncident,
 			m.Hazards, m.Access, m.Casualties.Number, m.Casualties.Description, m.EmergencyServices)
-		_, err = t.record(bluelamp.EventIncidentMETHANE, inc, []logLine{{id, bluelamp.LogMETHANE, text, 0}}, bluelamp.Change{Incident: inc, METHANE: m})
+		full, err := t.full(inc)
+		if err != nil {
+			return err
+		}
+		_, err = t.record(bluelamp.EventIncidentMETHANE, inc, []logLine{{id, bluelamp.LogMETHANE, text, 0}}, bluelamp.Change{Incident: full, METHANE: m})
 		return err
 	})
 }
@@ -398,6 +414,10 @@ func (s *Store) LinkIncident(ctx context.Context, id, major bluelamp.IncidentID)
 		if inc.MajorLinkID == major {
 			return &bluelamp.Error{Kind: bluelamp.KindConflict, Code: "already_linked", Message: inc.Number + " is already linked to " + m.Number}
 		}
+		if inc.MajorLinkID != 0 {
+			return &bluelamp.Error{Kind: bluelamp.KindConflict, Code: "linked_to_major", Message: inc.Number + " is already linked to another major incident",
+				Fields: map[string]string{"major_id": "the incident is linked to another major incident"}}
+		}
 		inc.MajorLinkID = major
 		if err := t.saveIncident(inc); err != nil {
 			return err
@@ -412,7 +432,7 @@ func (s *Store) LinkIncident(ctx context.Context, id, major bluelamp.IncidentID)
 		_, err = t.record(bluelamp.EventIncidentLinked, inc, lines, bluelamp.Change{Incident: out})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // FindMajorIncident returns a major incident with everything under it.
@@ -457,5 +477,5 @@ func (s *Store) FindMajorIncident(ctx context.Context, id bluelamp.IncidentID) (
 		out = v
 		return err
 	})
-	return out, err
+	return result(out, err)
 }

@@ -19,7 +19,7 @@ func (s *Store) FindForceSettings(ctx context.Context) (*bluelamp.ForceSettings,
 		out, err = t.settings()
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // SaveForceSettings replaces the caller's force's settings.
@@ -28,6 +28,11 @@ func (s *Store) SaveForceSettings(ctx context.Context, fs *bluelamp.ForceSetting
 		return err
 	}
 	return s.write(ctx, func(t *tx) error {
+		// The head before the settings row, the order every write takes,
+		// since a batch may hold both.
+		if err := t.lock(); err != nil {
+			return err
+		}
 		if _, err := t.exec(`INSERT INTO force_settings (force_id, settings, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (force_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
 			t.force(), jsonText(fs), micros(t.now)); err != nil {
@@ -83,6 +88,18 @@ func (t *tx) nextSerial(kind string, loc *time.Location) (int, time.Time, error)
 func (t *tx) lock() error {
 	_, err := t.loadHead(t.force())
 	return err
+}
+
+// result returns v, or v's zero value when err is set. A write's fn may run
+// more than once (a batch that fails is run again, each request in a
+// savepoint), so a result set by a run that was rolled back must not reach
+// a caller whose final run failed.
+func result[T any](v T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 // jsonText encodes v for a TEXT column; the types stored this way always

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/storetest"
 )
 
@@ -53,12 +54,15 @@ func newTestStore(t testing.TB, dsn string, configure func(*Store)) *Store {
 // opener returns a storetest.Opener of fresh stores on e.
 func opener(e engine) storetest.Opener {
 	return func(t *testing.T, o storetest.Options) storetest.Opened {
-		s := newTestStore(t, e.dsn(t), func(s *Store) {
+		configure := func(s *Store) {
 			if o.Now != nil {
 				s.Now = o.Now
 			}
-		})
-		return storetest.Opened{Store: s, DB: s.DB(), Engine: s.Engine()}
+		}
+		dsn := e.dsn(t)
+		s := newTestStore(t, dsn, configure)
+		node := func(t *testing.T) bluelamp.Store { return newTestStore(t, dsn, configure) }
+		return storetest.Opened{Store: s, DB: s.DB(), Engine: s.Engine(), Node: node}
 	}
 }
 

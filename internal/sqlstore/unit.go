@@ -72,6 +72,11 @@ func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
 		return bluelamp.InvalidFields(map[string]string{"state": "a new unit cannot start committed to an incident"})
 	}
 	return s.write(ctx, func(t *tx) error {
+		// The head before the unit row, as every other unit change takes
+		// them, so two nodes never wait on each other in a circle.
+		if err := t.lock(); err != nil {
+			return err
+		}
 		if err := t.checkStation(u.StationID); err != nil {
 			return err
 		}
@@ -109,7 +114,7 @@ func (s *Store) FindUnits(ctx context.Context) ([]*bluelamp.Unit, error) {
 		out, err = queryAll(t, scanUnit, "SELECT "+unitCols+unitFrom+" WHERE u.force_id = ? ORDER BY u.call_sign", t.force())
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // FindUnitByID returns one of the caller's force's units.
@@ -120,7 +125,7 @@ func (s *Store) FindUnitByID(ctx context.Context, id bluelamp.UnitID) (*bluelamp
 		out, err = t.unit(id)
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 func (t *tx) unit(id bluelamp.UnitID) (*bluelamp.Unit, error) {
@@ -165,7 +170,7 @@ func (s *Store) UpdateUnit(ctx context.Context, id bluelamp.UnitID, upd bluelamp
 		_, err = t.appendEvent(bluelamp.EventUnitUpdated, subject("unit", id), bluelamp.ClassOfficial, bluelamp.Change{Unit: u})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // SetUnitPosition records a unit's last known position.
@@ -175,6 +180,11 @@ func (s *Store) SetUnitPosition(ctx context.Context, id bluelamp.UnitID, p bluel
 	}
 	var out *bluelamp.Unit
 	err := s.write(ctx, func(t *tx) error {
+		// The head before the unit row: an assignment on another node holds
+		// the head and then updates the unit.
+		if err := t.lock(); err != nil {
+			return err
+		}
 		u, err := t.unit(id)
 		if err != nil {
 			return err
@@ -188,7 +198,7 @@ func (s *Store) SetUnitPosition(ctx context.Context, id bluelamp.UnitID, p bluel
 		_, err = t.appendEvent(bluelamp.EventUnitMoved, subject("unit", id), bluelamp.ClassOfficial, bluelamp.Change{Unit: u})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // setUnitState writes a unit's state, code and job.

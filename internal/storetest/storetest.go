@@ -32,6 +32,10 @@ type Opened struct {
 	Store  bluelamp.Store
 	DB     *sql.DB // the store's own database handle
 	Engine string  // "sqlite" or "postgres": tamper SQL uses ? or $n placeholders to match
+	// Node opens another store on the same database, as a second node of
+	// the deployment would, on the same clock, and closes it in t.Cleanup.
+	// Nil when the engine cannot be shared.
+	Node func(t *testing.T) bluelamp.Store
 }
 
 // Opener opens a fresh, migrated, empty store for t, with o applied before it
@@ -78,6 +82,34 @@ func Run(t *testing.T, open Opener) {
 	t.Run("HoldOutboxLease", func(t *testing.T) { testHoldOutboxLease(t, open) })
 	t.Run("VerifyChains", func(t *testing.T) { testVerifyChains(t, open) })
 	t.Run("Ping", func(t *testing.T) { testPing(t, open) })
+	t.Run("FindForceSettings", func(t *testing.T) { testFindForceSettings(t, open) })
+	t.Run("SaveForceSettings", func(t *testing.T) { testSaveForceSettings(t, open) })
+	t.Run("CreateContact", func(t *testing.T) { testCreateContact(t, open) })
+	t.Run("FindContacts", func(t *testing.T) { testFindContacts(t, open) })
+	t.Run("CreateIncident", func(t *testing.T) { testCreateIncident(t, open) })
+	t.Run("FindIncidentByID", func(t *testing.T) { testFindIncidentByID(t, open) })
+	t.Run("FindIncidentByNumber", func(t *testing.T) { testFindIncidentByNumber(t, open) })
+	t.Run("FindIncidents", func(t *testing.T) { testFindIncidents(t, open) })
+	t.Run("FindIncidentLog", func(t *testing.T) { testFindIncidentLog(t, open) })
+	t.Run("FindDuplicates", func(t *testing.T) { testFindDuplicates(t, open) })
+	t.Run("AddLogEntry", func(t *testing.T) { testAddLogEntry(t, open) })
+	t.Run("GradeIncident", func(t *testing.T) { testGradeIncident(t, open) })
+	t.Run("AssessIncident", func(t *testing.T) { testAssessIncident(t, open) })
+	t.Run("CloseIncident", func(t *testing.T) { testCloseIncident(t, open) })
+	t.Run("RecordBreach", func(t *testing.T) { testRecordBreach(t, open) })
+	t.Run("DeclareMajorIncident", func(t *testing.T) { testDeclareMajorIncident(t, open) })
+	t.Run("ReportMETHANE", func(t *testing.T) { testReportMETHANE(t, open) })
+	t.Run("LinkIncident", func(t *testing.T) { testLinkIncident(t, open) })
+	t.Run("FindMajorIncident", func(t *testing.T) { testFindMajorIncident(t, open) })
+	t.Run("CreateUnitSkills", func(t *testing.T) { testCreateUnitSkills(t, open) })
+	t.Run("FindUnitByID", func(t *testing.T) { testFindUnitByID(t, open) })
+	t.Run("UpdateUnit", func(t *testing.T) { testUpdateUnit(t, open) })
+	t.Run("SetUnitStatus", func(t *testing.T) { testSetUnitStatus(t, open) })
+	t.Run("SetUnitPosition", func(t *testing.T) { testSetUnitPosition(t, open) })
+	t.Run("AssignUnit", func(t *testing.T) { testAssignUnit(t, open) })
+	t.Run("StandDownUnit", func(t *testing.T) { testStandDownUnit(t, open) })
+	t.Run("CADNodes", func(t *testing.T) { testCADNodes(t, open) })
+	t.Run("CADNoActor", func(t *testing.T) { testCADNoActor(t, open) })
 	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, open) })
 	t.Run("Atomic", func(t *testing.T) { testAtomic(t, open) })
 	t.Run("Tamper", func(t *testing.T) { testTamper(t, open) })
