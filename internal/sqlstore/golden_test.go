@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -150,4 +151,95 @@ func goldenWorkload(t *testing.T, s *Store) {
 	_, err = s.VerifyChains(dep)
 	must(err)
 	must(s.Ping(t.Context()))
+	goldenCAD(t, s, fc, st.ID, j)
+}
+
+// goldenCAD runs every command-and-control method, so their SQL is golden
+// too.
+func goldenCAD(t *testing.T, s *Store, fc context.Context, station bluelamp.StationID, j bluelamp.Justification) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := s.FindForceSettings(fc)
+	must(err)
+	must(s.SaveForceSettings(fc, fs))
+	at := &bluelamp.Position{Lat: 51, Lon: -1}
+	u := &bluelamp.Unit{CallSign: "G2", Type: "car", StationID: station, State: bluelamp.StateAvailable, Position: at,
+		Skills: []bluelamp.UnitSkill{{Skill: "TASER"}}}
+	must(s.CreateUnit(fc, u))
+	_, err = s.FindUnitByID(fc, u.ID)
+	must(err)
+	_, err = s.UpdateUnit(fc, u.ID, bluelamp.UnitUpdate{CallSign: new("G3")})
+	must(err)
+	_, err = s.SetUnitPosition(fc, u.ID, *at)
+	must(err)
+	thrive := &bluelamp.THRIVE{Threat: bluelamp.Threat{Description: "t"}, Harm: bluelamp.Harm{Severity: bluelamp.LevelHigh},
+		Risk: bluelamp.Risk{Likelihood: bluelamp.LevelHigh, Rating: bluelamp.LevelHigh}, Grade: bluelamp.GradeImmediate, Rationale: "r"}
+	inc := &bluelamp.Incident{Category: "CRIME_VIOLENCE", Grade: bluelamp.GradeImmediate, Summary: "s", THRIVE: thrive,
+		Location: bluelamp.Location{Address: "1 High St", Position: at}}
+	c := &bluelamp.Contact{Channel: bluelamp.ChannelEmergency, Caller: bluelamp.Caller{Name: "C", Number: "07700 900123"},
+		Location: bluelamp.Location{Address: "1 High St", Position: at}, Account: "a"}
+	must(s.CreateContact(fc, c, inc))
+	must(s.CreateContact(fc, &bluelamp.Contact{Channel: bluelamp.ChannelNonEmergency, Account: "again", IncidentID: inc.ID,
+		Caller: bluelamp.Caller{Number: "07700 900123"}, Location: bluelamp.Location{Address: "1 High St"}}, nil))
+	_, err = s.FindContacts(fc, inc.ID, j)
+	must(err)
+	other := &bluelamp.Incident{Category: "CRIME_ROBBERY", Grade: bluelamp.GradePriority, Summary: "o", Channel: bluelamp.ChannelOfficer,
+		Location: bluelamp.Location{Position: at}}
+	must(s.CreateIncident(fc, other))
+	must(s.ImportIncident(fc, &bluelamp.Incident{Category: "FIRE", Grade: bluelamp.GradeStandard, Summary: "i", Channel: bluelamp.ChannelPartner,
+		Location: bluelamp.Location{Address: "x"}}, []string{"note"}))
+	_, err = s.FindIncidentByID(fc, inc.ID)
+	must(err)
+	_, err = s.FindIncidentByNumber(fc, inc.Number)
+	must(err)
+	_, _, err = s.FindIncidents(fc, bluelamp.IncidentFilter{})
+	must(err)
+	_, _, err = s.FindIncidents(fc, bluelamp.IncidentFilter{Status: new(bluelamp.IncidentOpen), Grade: new(bluelamp.GradeImmediate),
+		MajorID: new(inc.ID), Since: new(time.Now().Add(-time.Hour)), Offset: 5})
+	must(err)
+	_, err = s.FindIncidentLog(fc, inc.ID)
+	must(err)
+	_, err = s.FindAssessments(fc, inc.ID)
+	must(err)
+	_, err = s.FindDuplicates(fc, other)
+	must(err)
+	e, err := s.AddLogEntry(fc, inc.ID, "note", 0)
+	must(err)
+	_, err = s.AddLogEntry(fc, inc.ID, "correction", e.ID)
+	must(err)
+	_, err = s.AssessIncident(fc, inc.ID, thrive)
+	must(err)
+	_, err = s.GradeIncident(fc, other.ID, bluelamp.GradeStandard, "why")
+	must(err)
+	_, err = s.AssignUnit(fc, other.ID, u.ID, false)
+	must(err)
+	_, err = s.AssignUnit(fc, inc.ID, u.ID, true)
+	must(err)
+	_, err = s.SetUnitStatus(fc, u.ID, "5")
+	must(err)
+	_, err = s.SetUnitStatus(fc, u.ID, "6")
+	must(err)
+	_, err = s.SetUnitStatus(fc, u.ID, "13")
+	must(err)
+	_, err = s.SetUnitStatus(fc, u.ID, "2")
+	must(err)
+	_, err = s.AssignUnit(fc, inc.ID, u.ID, false)
+	must(err)
+	must(s.StandDownUnit(fc, inc.ID, u.ID, "not needed"))
+	_, err = s.RecordBreach(fc, inc.ID, bluelamp.ClockFromCall)
+	must(err)
+	_, err = s.DeclareMajorIncident(fc, inc.ID, &bluelamp.MajorIncident{Name: "Op Golden", Reason: "r"})
+	must(err)
+	must(s.ReportMETHANE(fc, inc.ID, &bluelamp.METHANE{ExactLocation: "e", TypeOfIncident: "t", Hazards: "h", Access: "a", EmergencyServices: "s"}))
+	_, err = s.LinkIncident(fc, other.ID, inc.ID)
+	must(err)
+	_, err = s.FindMajorIncident(fc, inc.ID)
+	must(err)
+	_, err = s.CloseIncident(fc, other.ID, &bluelamp.Closing{Category: "DUPLICATE", Result: bluelamp.ResultDuplicate, DuplicateOf: inc.Number})
+	must(err)
 }
