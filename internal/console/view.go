@@ -46,7 +46,9 @@ func queueHTML(rows []queueRow) template.HTML {
 		esc(r.Grade.Label)
 		b.WriteString(`</span></td><th scope="row" class="num"><button type="button" class="open" data-open="` + id + `">`)
 		esc(r.Number)
-		b.WriteString(`</button>`)
+		b.WriteString(`</button> <time class="rcv" datetime="`)
+		esc(r.ReceivedAt.UTC().Format(time.RFC3339Nano))
+		b.WriteString(`">` + r.Received + `</time>`)
 		if r.Major != nil {
 			b.WriteString(` <span class="tag major">MAJOR</span>`)
 		}
@@ -75,9 +77,7 @@ func queueHTML(rows []queueRow) template.HTML {
 			esc(c.Text)
 			b.WriteString(`</span></span>`)
 		}
-		b.WriteString(`</td><td class="rcv"><time datetime="`)
-		esc(r.ReceivedAt.UTC().Format(time.RFC3339Nano))
-		b.WriteString(`">` + r.Received + `</time></td></tr>` + "\n")
+		b.WriteString(`</td></tr>` + "\n")
 	}
 	return template.HTML(b.String())
 }

@@ -77,7 +77,12 @@ if (importButton) {
   }));
 }
 
-setInterval(() => tickClocks(document, store.now()), 1000);
+const scroller = $("#queue-scroll");
+setInterval(() => {
+  const now = store.now();
+  queue.tick(scroller, now);
+  tickClocks($("#detail"), now);
+}, 1000);
 
 if (store.state.selected) open(store.state.selected);
 else if (queue.count) queue.select(Number($("#queue-body tr").dataset.id), false);

@@ -13,13 +13,13 @@ export function queueRow(inc, store) {
   return el("tr", { id: `inc-${inc.id}`, class: gradeClass(inc.grade), dataset: { id: inc.id, rank: gradeRank(inc.grade), received: inc.received_at } },
     el("td", { class: "grade" }, el("span", { class: `badge ${gradeClass(inc.grade)}` }, g.code), el("span", { class: "visually-hidden" }, " " + g.label)),
     el("th", { scope: "row", class: "num" }, el("button", { type: "button", class: "open", dataset: { open: inc.id } }, inc.number),
+      " ", el("time", { class: "rcv", datetime: inc.received_at }, hhmm(inc.received_at, tz)),
       inc.major ? [" ", el("span", { class: "tag major" }, "MAJOR")] : null),
     el("td", { class: "what" }, el("span", { class: "cat" }, label(store.codes.categories, inc.category)), " ",
       el("span", { class: "sum" }, inc.summary), el("span", { class: "where" }, (inc.location && inc.location.address) || "")),
     el("td", { class: `res res-${String(inc.resourcing).toLowerCase()}` }, resourcingLabel(inc.resourcing),
       units.length ? el("span", { class: "units" }, units.join(", ")) : null),
-    el("td", { class: "clocks" }, clocks.map(clockEl)),
-    el("td", { class: "rcv" }, el("time", { datetime: inc.received_at }, hhmm(inc.received_at, tz))));
+    el("td", { class: "clocks" }, clocks.map(clockEl)));
 }
 
 export function clockEl(c) {
@@ -31,7 +31,11 @@ export function clockEl(c) {
 // tickClocks moves every running countdown under root on to now: amber
 // when due soon, red when breached, the state in words as well.
 export function tickClocks(root, now) {
-  for (const c of root.querySelectorAll(".clock[data-due]")) {
+  tick(root.querySelectorAll(".clock[data-due]"), now);
+}
+
+function tick(clocks, now) {
+  for (const c of clocks) {
     const [state, remaining] = clockState(Date.parse(c.dataset.due), Number(c.dataset.warn), now);
     const cls = state.toLowerCase();
     if (!c.classList.contains(cls)) {
@@ -70,7 +74,7 @@ export class Queue {
     const tr = queueRow(inc, this.store);
     if (this.selected === inc.id) mark(tr, true);
     const key = [gradeRank(inc.grade), Date.parse(inc.received_at), inc.id];
-    const next = [...this.body.rows].find((r) => r !== old && after(r, key));
+    const next = this.firstAfter(key, old);
     const hadFocus = old && old.contains(document.activeElement);
     if (old && old.nextElementSibling === (next || null)) old.replaceWith(tr);
     else {
@@ -90,12 +94,49 @@ export class Queue {
     this.onChange();
   }
 
+  // firstAfter finds, by binary search, the first row that sorts after key
+  // (skipping the row being replaced).
+  firstAfter(key, skip) {
+    const rows = this.body.rows;
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (after(rows[mid], key)) hi = mid;
+      else lo = mid + 1;
+    }
+    let r = rows[lo] || null;
+    if (r && r === skip) r = r.nextElementSibling;
+    return r;
+  }
+
   neighbour(tr) {
     const n = tr.nextElementSibling || tr.previousElementSibling;
     return n ? Number(n.dataset.id) : null;
   }
 
   get count() { return this.body.rows.length; }
+
+  // tick moves on the countdowns of the rows in view in scroller: with
+  // thousands of incidents open, ticking every row each second would take
+  // a quarter of the CPU. A row scrolled into view is ticked the next second.
+  tick(scroller, now) {
+    const rows = this.body.rows;
+    if (!rows.length) return;
+    const view = scroller.getBoundingClientRect();
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid].getBoundingClientRect().bottom < view.top) lo = mid + 1;
+      else hi = mid;
+    }
+    const visible = [];
+    for (let i = lo; i < rows.length && rows[i].getBoundingClientRect().top <= view.bottom; i++) {
+      visible.push(...rows[i].querySelectorAll(".clock[data-due]"));
+    }
+    tick(visible, now);
+  }
 
   // select marks the incident's row; with focus it moves the keyboard there.
   select(id, focus = true) {
