@@ -156,8 +156,11 @@ func (s *session) key(k string, ctrl bool) {
 }
 
 func kbText(k string) string {
-	if k == "\r" || k == "\n" {
+	switch {
+	case k == "\r" || k == "\n":
 		return "\r"
+	case k < " ": // Escape and other keys that type nothing
+		return ""
 	}
 	return k
 }
@@ -291,6 +294,11 @@ func TestConsoleAccessibility(t *testing.T) {
 	s.key("g", false)
 	s.wait(`document.getElementById("dlg-grade").open`, "the re-grade dialog")
 	checkAxe(t, s.ctx, "console-control-regrade")
+	s.key("\x1b", false)
+	s.wait(`!document.getElementById("dlg-grade").open`, "Esc to close the dialog")
+	s.do(chromedp.Click(chromedp.ID("import-eido")))
+	s.wait(`document.getElementById("dlg-import").open`, "the import dialog")
+	checkAxe(t, s.ctx, "console-control-import")
 
 	s.open("/units")
 	checkAxe(t, s.ctx, "console-units")

@@ -25,6 +25,8 @@ export function boot() {
   };
   store.on((ch) => {
     if (!ch.units.length) return;
+    // A status message (call back, confidential…) changes no state: say it.
+    if (ch.message && ch.units[0]) announce(`${ch.units[0].call_sign}: ${ch.message}`, true);
     for (const u of ch.units) {
       if (u.state === "EMERGENCY" && !emergency.has(u.id)) {
         announce(`EMERGENCY: ${u.call_sign} needs urgent assistance`, true);
