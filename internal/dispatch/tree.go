@@ -173,9 +173,9 @@ type search struct {
 type cell struct {
 	d     float64 // no unit in the cell is nearer than this, in metres
 	nd    *node
-	level int
 	i, j  uint32 // the cell's row and column at its level
-	div   bool   // in a Divertible partition
+	level uint8
+	div   bool // in a Divertible partition
 }
 
 // cand is a unit kept by a search: its member stays put while the search
@@ -233,7 +233,7 @@ func (s *search) bestFirst() {
 				continue
 			}
 			i, j := c.i<<1|uint32(q>>1), c.j<<1|uint32(q&1)
-			s.push(cell{d: s.distanceTo(c.level+1, i, j), nd: kid, level: c.level + 1, i: i, j: j, div: c.div})
+			s.push(cell{d: s.distanceTo(int(c.level)+1, i, j), nd: kid, level: c.level + 1, i: i, j: j, div: c.div})
 		}
 	}
 }
@@ -390,11 +390,19 @@ func (s *search) results() []Recommendation {
 	return out
 }
 
-func nearer(a, b cell) bool { return a.d < b.d }
-
+// push and pop keep s.heap a min-heap by d. They are written out, not
+// calls of up and down, because they are most of a search's steps.
 func (s *search) push(c cell) {
 	s.heap = append(s.heap, c)
-	up(s.heap, nearer)
+	h := s.heap
+	for k := len(h) - 1; k > 0; {
+		parent := (k - 1) / 2
+		if h[parent].d <= h[k].d {
+			break
+		}
+		h[parent], h[k] = h[k], h[parent]
+		k = parent
+	}
 }
 
 func (s *search) pop() cell {
@@ -402,8 +410,22 @@ func (s *search) pop() cell {
 	top := h[0]
 	last := len(h) - 1
 	h[0], h[last] = h[last], cell{}
-	s.heap = h[:last]
-	down(s.heap, nearer)
+	h = h[:last]
+	for k := 0; ; {
+		least := k
+		if l := 2*k + 1; l < len(h) && h[l].d < h[least].d {
+			least = l
+		}
+		if r := 2*k + 2; r < len(h) && h[r].d < h[least].d {
+			least = r
+		}
+		if least == k {
+			break
+		}
+		h[k], h[least] = h[least], h[k]
+		k = least
+	}
+	s.heap = h
 	return top
 }
 
