@@ -299,6 +299,12 @@ func TestConsoleAccessibility(t *testing.T) {
 	s.do(chromedp.Click(chromedp.ID("import-eido")))
 	s.wait(`document.getElementById("dlg-import").open`, "the import dialog")
 	checkAxe(t, s.ctx, "console-control-import")
+	s.key("\x1b", false)
+	s.wait(`!document.getElementById("dlg-import").open`, "Esc to close the dialog")
+	s.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	s.key("t", false)
+	s.wait(`document.getElementById("dlg-thrive").open`, "the THRIVE dialog")
+	checkAxe(t, s.ctx, "console-control-thrive")
 
 	s.open("/units")
 	checkAxe(t, s.ctx, "console-units")
@@ -339,6 +345,23 @@ func TestConsoleMajorIncident(t *testing.T) {
 	sup.wait(`!document.getElementById("dlg-grade").open`, "the dialog to close")
 	sup.wait(fmt.Sprintf(`document.querySelector("#inc-%d .badge").textContent === "G1"`, b), "B graded G1 in the queue")
 	sup.wait(`document.getElementById("det-head").textContent.includes("Re-graded")`, "both grades in the panel")
+
+	// Re-assess it (a new THRIVE version), starting from the last one.
+	sup.key("t", false)
+	sup.wait(`document.getElementById("dlg-thrive").open && document.getElementById("t-desc").value === "assault"`, "the THRIVE dialog filled from version 1")
+	sup.do(chromedp.Click(chromedp.CSS(`#dlg-thrive input[name="harm.severity"][value=MEDIUM]`)),
+		chromedp.SendKeys(chromedp.ID("thr-rat"), "; weapons now reported"))
+	sup.key("\r", true)
+	sup.wait(`!document.getElementById("dlg-thrive").open && document.getElementById("det-thrive").textContent.includes("Version 2") && document.getElementById("det-thrive").textContent.includes("Medium severity") && document.getElementById("det-thrive").textContent.includes("supports Immediate")`, "THRIVE version 2 in the panel")
+
+	// Correct the first log entry: the entry stays, the correction follows.
+	first := eval[int](sup, `Number(document.querySelector("#det-log li").dataset.id)`)
+	sup.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#det-log button[data-correct="%d"]`, first))))
+	sup.wait(`document.activeElement.id === "log-text" && !document.getElementById("log-correcting").hidden`, "the log form correcting the entry")
+	sup.do(chromedp.SendKeys(chromedp.ID("log-text"), "Caller is the shop's manager, not a passer-by"))
+	sup.key("\r", true)
+	sup.wait(`[...document.querySelectorAll("#det-log li.k-correction")].some(li => /corrects the \d\d:\d\d Opened entry/.test(li.textContent))`, "the correction in the log, naming the entry")
+	sup.shot("console-12a-supervisor-rethrive-correction")
 
 	// Declare A a major incident.
 	sup.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#inc-%d button.open`, a))))

@@ -13,9 +13,6 @@ type callView struct {
 	Qualifiers []bluelamp.QualifierInfo
 	Grades     []bluelamp.GradeSetting
 	Skills     []bluelamp.SkillInfo
-	HarmTypes  []option
-	Factors    []option
-	Levels     []option
 	Link       bluelamp.IncidentID // ?incident=ID: the call is about this incident
 }
 
@@ -26,6 +23,9 @@ type categoryGroup struct {
 }
 
 type option struct{ Code, Label string }
+
+// levelOptions are THRIVE's three-point ratings.
+var levelOptions = []option{{"HIGH", "High"}, {"MEDIUM", "Medium"}, {"LOW", "Low"}}
 
 // handleNewCall serves the call handler's keyboard-first contact form. It
 // posts to the JSON API (POST /api/v1/contacts) from the page's module,
@@ -46,8 +46,7 @@ func (c *Console) handleNewCall(w http.ResponseWriter, r *http.Request) {
 	}
 	p := c.page(op, "New call", "/calls/new", &liveState{Incidents: incs, Selected: link})
 	p.Data = callView{Channels: bluelamp.Channels, Groups: categoryGroups(), Qualifiers: bluelamp.Qualifiers,
-		Grades: op.settings.Grades, Skills: op.settings.Skills, HarmTypes: labelled(bluelamp.HarmTypes), Factors: labelled(bluelamp.VulnerabilityFactors),
-		Levels: []option{{"HIGH", "High"}, {"MEDIUM", "Medium"}, {"LOW", "Low"}}, Link: link}
+		Grades: op.settings.Grades, Skills: op.settings.Skills, Link: link}
 	p.Shortcuts = append([]shortcut{{"Ctrl+Enter", "Save the call"}, {"1–5", "Choose the grade, in the grade list"}}, commonShortcuts(p.Can)...)
 	c.render(w, r, http.StatusOK, "call.html", p)
 }

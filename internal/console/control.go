@@ -60,7 +60,7 @@ func controlShortcuts(cn can) []shortcut {
 		out = append(out, shortcut{"D", "Dispatch top recommendation"}, shortcut{"1–5", "Dispatch that recommendation"})
 	}
 	if cn.Log {
-		out = append(out, shortcut{"L", "Add log entry"})
+		out = append(out, shortcut{"L", "Add log entry"}, shortcut{"T", "Re-assess THRIVE"})
 	}
 	if cn.Supervise {
 		out = append(out, shortcut{"G", "Re-grade"}, shortcut{"C", "Close incident"}, shortcut{"M", "Declare major incident"})

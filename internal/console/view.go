@@ -229,9 +229,12 @@ var viewFuncs = template.FuncMap{
 		}
 		return fmtTarget(g.UrbanTarget)
 	},
-	"level": func(name, legend string, levels []option) map[string]any {
-		return map[string]any{"Name": name, "Legend": legend, "Levels": levels}
+	"level": func(name, legend string) map[string]any {
+		return map[string]any{"Name": name, "Legend": legend}
 	},
+	"levels":               func() []option { return levelOptions },
+	"harmTypes":            func() []option { return labelled(bluelamp.HarmTypes) },
+	"vulnerabilityFactors": func() []option { return labelled(bluelamp.VulnerabilityFactors) },
 	"skills": func(ks []bluelamp.UnitSkill) string {
 		out := make([]string, len(ks))
 		for i, k := range ks {

@@ -53,6 +53,7 @@ for (const n of [1, 2, 3, 4, 5]) onKey(String(n), () => detail.dispatch(n - 1));
 onKey("g", () => detail.act("grade"));
 onKey("c", () => detail.act("close"));
 onKey("l", () => detail.act("log"));
+onKey("t", () => detail.act("thrive"));
 onKey("m", () => detail.act("major"));
 onKey("e", () => detail.act("methane"));
 onKey("i", () => detail.act("link"));

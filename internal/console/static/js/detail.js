@@ -5,7 +5,7 @@
 // changes redraw it and new log lines are appended as they are written.
 import { api, Problem } from "./api.js";
 import { el, $, $$, announce, fill } from "./dom.js";
-import { openDialog, showProblems, clearProblems, showWhen } from "./forms.js";
+import { fillForm, openDialog, showProblems, clearProblems, showWhen } from "./forms.js";
 import { attendanceClocks, codeFor, codeLabel, fmtDistance, fmtDuration, gradeClass, gradeSetting, hhmm, label,
   parseDuration, resourcingLabel, stateClass } from "./format.js";
 import { clockEl } from "./views.js";
@@ -36,6 +36,7 @@ export class Detail {
 
   async open(id) {
     this.id = id;
+    this.correcting(0);
     this.seenLog.clear();
     this.recs = [];
     $("#detail-empty").hidden = true;
@@ -172,11 +173,19 @@ export class Detail {
     const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     const li = el("li", { class: `k-${e.kind.toLowerCase()}`, dataset: { id: e.id, seq: e.event_seq } },
       el("time", { datetime: e.time }, hhmm(e.time, this.tz)), " ", el("span", { class: "kind" }, codeLabel(e.kind)), " ",
-      el("span", { class: "text" }, e.text), e.corrects ? el("span", { class: "hint-inline" }, ` (corrects entry ${e.corrects})`) : null,
-      " ", el("span", { class: "actor" }, e.actor));
+      el("span", { class: "text" }, e.text), e.corrects ? el("span", { class: "hint-inline" }, ` (corrects ${this.entryName(e.corrects)})`) : null,
+      " ", el("span", { class: "actor" }, e.actor),
+      this.store.can.log ? [" ", el("button", { type: "button", class: "link", dataset: { correct: e.id }, "aria-label": `Correct entry ${e.id}` }, "Correct")] : null);
     const next = [...list.children].find((x) => Number(x.dataset.id) > e.id);
     list.insertBefore(li, next || null);
     if (atEnd) list.scrollTop = list.scrollHeight;
+  }
+
+  // entryName names a log entry as the log shows it: "the 10:42 Contact entry".
+  entryName(id) {
+    const li = $(`#det-log li[data-id="${id}"]`);
+    if (!li) return `entry ${id}`;
+    return `the ${$("time", li).textContent} ${$(".kind", li).textContent} entry`;
   }
 
   // apply is one change from the store.
@@ -313,6 +322,8 @@ export class Detail {
     if (b.dataset.dispatch !== undefined) this.dispatch(Number(b.dataset.dispatch));
     else if (b.dataset.unitStatus) this.setStatus(Number(b.dataset.unitStatus), b.dataset.code);
     else if (b.dataset.standDown) this.standDown(Number(b.dataset.standDown), b.dataset.callSign);
+    else if (b.dataset.correct) this.correcting(Number(b.dataset.correct));
+    else if (b.id === "log-uncorrect") this.correcting(0);
     else if (b.dataset.act) this.act(b.dataset.act);
   }
 
@@ -334,6 +345,18 @@ export class Detail {
         }
         return;
       }
+      case "thrive":
+        if (!dlg || closed) return;
+        openDialog(dlg, { title: inc.number,
+          prepare: (f) => fillForm(f, { ...(inc.thrive || {}), grade: inc.grade }),
+          submit: async (body) => {
+            this.store.putIncident(await api("POST", `/incidents/${inc.id}/assessments`, body));
+            const t = await api("GET", `/incidents/${inc.id}/assessments`);
+            if (t.assessments.length) this.store.incidents.get(inc.id).thrive = t.assessments[t.assessments.length - 1];
+            this.draw();
+            announce(`THRIVE re-assessed for ${inc.number}.`);
+          } });
+        return;
       case "grade":
         if (!dlg || closed) return;
         openDialog(dlg, { title: inc.number,
@@ -405,17 +428,30 @@ export class Detail {
     box.querySelector("li")?.focus();
   }
 
+  // correcting marks the next log entry as a correction of entry id (0: not).
+  correcting(id) {
+    const form = $("#log-form");
+    if (!form) return;
+    form.dataset.corrects = id ? String(id) : "";
+    const note = $("#log-correcting");
+    note.hidden = !id;
+    $("span", note).textContent = id ? this.entryName(id) : "";
+    if (id) $("#log-text").focus();
+  }
+
   async addLog(e) {
     e.preventDefault();
     const form = e.target;
     const inc = this.inc;
     if (!inc) return;
     clearProblems(form);
-    const text = form.elements.text.value;
+    const body = { text: form.elements.text.value };
+    if (form.dataset.corrects) body.corrects = Number(form.dataset.corrects);
     try {
-      const entry = await api("POST", `/incidents/${inc.id}/log`, { text });
+      const entry = await api("POST", `/incidents/${inc.id}/log`, body);
       this.logEntry(entry);
       form.elements.text.value = "";
+      this.correcting(0);
       const list = $("#det-log");
       list.scrollTop = list.scrollHeight;
       announce("Log entry added.");

@@ -41,6 +41,19 @@ export function formJSON(form) {
   return out;
 }
 
+// fillForm sets a form's named fields from obj, by the same paths and
+// types formJSON reads them with.
+export function fillForm(form, obj) {
+  for (const f of form.elements) {
+    if (!f.name || f.type === "file" || f.tagName === "BUTTON") continue;
+    const v = getPath(obj, f.name);
+    if (f.type === "checkbox") f.checked = f.dataset.type === "list" ? Array.isArray(v) && v.includes(f.value) : Boolean(v);
+    else if (f.type === "radio") f.checked = v === f.value;
+    else if (f.dataset.type === "csv") f.value = Array.isArray(v) ? v.join(", ") : "";
+    else f.value = v === undefined || v === null ? "" : String(v);
+  }
+}
+
 function getPath(o, path) {
   return path.split(".").reduce((x, k) => (x ? x[k] : undefined), o);
 }
