@@ -304,6 +304,7 @@ func TestConsoleAccessibility(t *testing.T) {
 	s.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
 	s.key("t", false)
 	s.wait(`document.getElementById("dlg-thrive").open`, "the THRIVE dialog")
+	s.shot("axe-control-thrive")
 	checkAxe(t, s.ctx, "console-control-thrive")
 
 	s.open("/units")
