@@ -20,10 +20,10 @@ func (t *tx) saveIncident(inc *bluelamp.Incident) error {
 	if inc.Closing != nil {
 		closing = sql.NullString{String: jsonText(inc.Closing), Valid: true}
 	}
-	_, err := t.exec(`UPDATE incidents SET grade = ?, graded_at = ?, status = ?, resourcing = ?, first_dispatched_at = ?,
+	_, err := t.exec(`UPDATE incidents SET grade = ?, grade_rank = ?, graded_at = ?, status = ?, resourcing = ?, first_dispatched_at = ?,
 		first_arrived_at = ?, breaches = ?, major = ?, major_link_id = ?, closed_at = ?, closed_by = ?, closing = ?
 		WHERE force_id = ? AND id = ?`,
-		inc.Grade, micros(inc.GradedAt), inc.Status, inc.Resourcing, nullMicros(inc.FirstDispatchedAt), nullMicros(inc.FirstArrivedAt),
+		inc.Grade, inc.Grade.Rank(), micros(inc.GradedAt), inc.Status, inc.Resourcing, nullMicros(inc.FirstDispatchedAt), nullMicros(inc.FirstArrivedAt),
 		jsonText(inc.Breaches), major, inc.MajorLinkID, nullMicros(inc.ClosedAt), inc.ClosedBy, closing, t.force(), inc.ID)
 	if err != nil {
 		return fmt.Errorf("save incident %s: %w", inc.Number, err)
@@ -447,7 +447,7 @@ func (s *Store) FindMajorIncident(ctx context.Context, id bluelamp.IncidentID) (
 		if v.Incident, err = t.full(inc); err != nil {
 			return err
 		}
-		if v.Linked, err = queryAll(t, scanIncident, "SELECT "+incidentCols+" FROM incidents WHERE force_id = ? AND major_link_id = ? ORDER BY "+gradeOrder+", received_at, id", t.force(), id); err != nil {
+		if v.Linked, err = queryAll(t, scanIncident, "SELECT "+incidentCols+" FROM incidents WHERE force_id = ? AND major_link_id = ? ORDER BY "+queueOrder, t.force(), id); err != nil {
 			return fmt.Errorf("load linked incidents: %w", err)
 		}
 		if err := t.attachAssignments(v.Linked); err != nil {
