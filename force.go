@@ -56,10 +56,11 @@ func (s *Station) Validate() error {
 	if s.Name == "" || len(s.Name) > 200 {
 		fields["name"] = "is required (at most 200 characters)"
 	}
-	if s.Lat < -90 || s.Lat > 90 {
+	// Written so NaN fails too: every comparison with NaN is false.
+	if !(s.Lat >= -90 && s.Lat <= 90) {
 		fields["lat"] = "must be between -90 and 90"
 	}
-	if s.Lon < -180 || s.Lon > 180 {
+	if !(s.Lon >= -180 && s.Lon <= 180) {
 		fields["lon"] = "must be between -180 and 180"
 	}
 	if len(fields) > 0 {

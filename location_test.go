@@ -118,3 +118,14 @@ func TestLocationValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestStationRefusesNaN(t *testing.T) {
+	for _, st := range []bluelamp.Station{
+		{Code: "A", Name: "A", Lat: math.NaN(), Lon: 0},
+		{Code: "A", Name: "A", Lat: 0, Lon: math.Inf(1)},
+	} {
+		if err := st.Validate(); bluelamp.KindOf(err) != bluelamp.KindInvalid {
+			t.Errorf("Validate(%v, %v) = %v, want invalid", st.Lat, st.Lon, err)
+		}
+	}
+}
