@@ -471,6 +471,16 @@ func TestConsoleLinkedCall(t *testing.T) {
 	// The incident now has both contacts.
 	s.do(chromedp.Click(chromedp.ID("incident-link")))
 	s.wait(fmt.Sprintf(`document.getElementById("detail-h") && document.getElementById("detail-h").textContent.includes(%q) && document.querySelectorAll("#det-contacts li").length === 2`, aNum), "both contacts on the incident")
+
+	// Callers' details are shown only with a reason, and an audit reason
+	// needs words; both reads are recorded (DPA 2018 s.62).
+	s.do(chromedp.Click(chromedp.CSS(`#det-contacts button[data-act=contacts]`)))
+	s.wait(`document.getElementById("dlg-contacts").open`, "the reason dialog")
+	s.do(chromedp.SetValue(chromedp.ID("ct-reason"), "AUDIT"), chromedp.Click(chromedp.CSS(`#dlg-contacts button[type=submit]`)))
+	s.wait(`document.getElementById("ct-justification").getAttribute("aria-invalid") === "true"`, "an audit reason without words refused, naming the field")
+	s.do(chromedp.SendKeys(chromedp.ID("ct-justification"), "Quality review of call handling – week 48"), chromedp.Click(chromedp.CSS(`#dlg-contacts button[type=submit]`)))
+	s.wait(`!document.getElementById("dlg-contacts").open && document.querySelector("#det-contacts").textContent.includes("01305 000111")`, "the callers' details shown")
+	s.shot("console-21-callers-details")
 	_ = a
 	s.noErrors()
 }

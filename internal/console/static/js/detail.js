@@ -401,7 +401,10 @@ export class Detail {
         if (!dlg) return;
         openDialog(dlg, { title: inc.number,
           submit: async (body) => {
-            const r = await api("GET", `/incidents/${inc.id}/contacts`, undefined, { "Bluelamp-Reason": body.reason, "Bluelamp-Incident": inc.number });
+            const headers = { "Bluelamp-Reason": body.reason, "Bluelamp-Incident": inc.number };
+            // Header values must be ASCII: the API percent-decodes this one.
+            if (body.justification) headers["Bluelamp-Justification"] = encodeURIComponent(body.justification);
+            const r = await api("GET", `/incidents/${inc.id}/contacts`, undefined, headers);
             this.showContacts(r.contacts);
           } });
     }
