@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/bluelamp/bluelamp"
@@ -154,11 +156,24 @@ func (s *Store) writer(ctx context.Context) {
 // requests straight through; only if one fails does it roll back and run them
 // again, each in a savepoint so a failing request rolls back alone.
 func (s *Store) commitBatch(ctx context.Context, batch []*writeReq) {
+	// Each request locks its force's log head. Run in force order, every
+	// node's batches take the heads in the same order, so two nodes sharing
+	// PostgreSQL cannot deadlock across forces. The sort is stable: one
+	// force's writes keep the order they arrived in.
+	slices.SortStableFunc(batch, func(a, b *writeReq) int { return cmp.Compare(forceOf(a.ctx), forceOf(b.ctx)) })
 	ctx, cancel := context.WithTimeout(ctx, s.OpTimeout)
 	defer cancel()
 	if !s.runBatch(ctx, batch, false) {
 		s.runBatch(ctx, batch, true)
 	}
+}
+
+// forceOf is the force a write acts in; "" for the deployment actor.
+func forceOf(ctx context.Context) bluelamp.ForceID {
+	if a := bluelamp.ActorFrom(ctx); a != nil {
+		return a.ForceID
+	}
+	return ""
 }
 
 // runBatch runs batch in one transaction, each request in a savepoint when

@@ -71,6 +71,43 @@ func testCADNodes(t *testing.T, open Opener) {
 	})
 }
 
+// testCrossForceNodes writes to two forces at once from two stores sharing
+// one database, each node taking the forces in the opposite order. A
+// batch that locked the forces' log heads in arrival order would deadlock
+// the two nodes, and the database would abort one: every write must
+// succeed.
+func testCrossForceNodes(t *testing.T, open Opener) {
+	t.Run("OKCrossForce", func(t *testing.T) {
+		f := setup(t, open)
+		if f.Node == nil {
+			t.Skip("the engine cannot be shared between stores")
+		}
+		forces := []*cadForce{f.cadForce("alpha"), f.cadForce("bravo")}
+		nodes := []bluelamp.Store{f.Store, f.Node(t)}
+		for round := range 10 {
+			errs := make(chan error, 64)
+			var fns []func()
+			for n, s := range nodes {
+				for k := range 16 {
+					force := forces[(k+n)%2]
+					fns = append(fns, func() {
+						_, err := s.AppendEvent(force.ctx, bluelamp.EventLogNote, "incident/1", bluelamp.ClassOfficial, map[string]int{"round": round})
+						errs <- err
+					})
+				}
+			}
+			together(fns...)
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+		}
+		f.wantVerified()
+	})
+}
+
 // testCADNoActor checks that every command-and-control method refuses a
 // context with no actor, on one store: none of them reaches the database.
 func testCADNoActor(t *testing.T, open Opener) {

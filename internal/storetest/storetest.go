@@ -109,6 +109,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AssignUnit", func(t *testing.T) { testAssignUnit(t, open) })
 	t.Run("StandDownUnit", func(t *testing.T) { testStandDownUnit(t, open) })
 	t.Run("CADNodes", func(t *testing.T) { testCADNodes(t, open) })
+	t.Run("CrossForceNodes", func(t *testing.T) { testCrossForceNodes(t, open) })
 	t.Run("CADNoActor", func(t *testing.T) { testCADNoActor(t, open) })
 	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, open) })
 	t.Run("Atomic", func(t *testing.T) { testAtomic(t, open) })
