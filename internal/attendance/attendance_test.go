@@ -1,6 +1,7 @@
 package attendance_test
 
 import (
+	"context"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -24,7 +25,10 @@ func (c *clock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func TestCheckRecordsEachBreachOnce(t *testing.T) {
+// newTestStore opens a real SQLite store on a settable clock with one
+// force, and returns the clock, the store and a context acting in the force.
+func newTestStore(t *testing.T) (*clock, *sqlstore.Store, context.Context) {
+	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
 	s := sqlstore.New(filepath.Join(t.TempDir(), "bluelamp.db"))
 	s.Now, s.Migrate = clk.now, sqlstore.MigrateIfEmpty
@@ -32,11 +36,15 @@ func TestCheckRecordsEachBreachOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	ctx := t.Context()
-	if err := s.CreateForce(bluelamp.SystemContext(ctx, "", "test"), &bluelamp.Force{ID: "wessex", Name: "Wessex"}); err != nil {
+	if err := s.CreateForce(bluelamp.SystemContext(t.Context(), "", "test"), &bluelamp.Force{ID: "wessex", Name: "Wessex"}); err != nil {
 		t.Fatal(err)
 	}
-	fctx := bluelamp.SystemContext(ctx, "wessex", "test")
+	return clk, s, bluelamp.SystemContext(t.Context(), "wessex", "test")
+}
+
+func TestCheckRecordsEachBreachOnce(t *testing.T) {
+	clk, s, fctx := newTestStore(t)
+	ctx := t.Context()
 	open := func(g bluelamp.Grade) *bluelamp.Incident {
 		t.Helper()
 		inc := &bluelamp.Incident{Category: "CONCERN_FOR_SAFETY", Grade: g, Summary: "test", Channel: bluelamp.ChannelEmergency,
@@ -88,18 +96,8 @@ func TestCheckRecordsEachBreachOnce(t *testing.T) {
 }
 
 func TestCheckIgnoresArrivedAndClosed(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
-	s := sqlstore.New(filepath.Join(t.TempDir(), "bluelamp.db"))
-	s.Now, s.Migrate = clk.now, sqlstore.MigrateIfEmpty
-	if err := s.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	clk, s, fctx := newTestStore(t)
 	ctx := t.Context()
-	if err := s.CreateForce(bluelamp.SystemContext(ctx, "", "test"), &bluelamp.Force{ID: "wessex", Name: "Wessex"}); err != nil {
-		t.Fatal(err)
-	}
-	fctx := bluelamp.SystemContext(ctx, "wessex", "test")
 	st := &bluelamp.Station{Code: "CB", Name: "Casterbridge", Lat: 50.7, Lon: -2.4}
 	if err := s.CreateStation(fctx, st); err != nil {
 		t.Fatal(err)

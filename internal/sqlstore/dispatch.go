@@ -132,10 +132,7 @@ func unitUnavailable(u *bluelamp.Unit, why string) error {
 func (s *Store) AssignUnit(ctx context.Context, incident bluelamp.IncidentID, unit bluelamp.UnitID, divert bool) (*bluelamp.Assignment, error) {
 	var out *bluelamp.Assignment
 	err := s.write(ctx, func(t *tx) error {
-		if err := t.lock(); err != nil {
-			return err
-		}
-		inc, err := t.openIncident(incident)
+		inc, err := t.lockedOpen(incident)
 		if err != nil {
 			return err
 		}

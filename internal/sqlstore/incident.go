@@ -93,6 +93,15 @@ func (t *tx) openIncident(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
 	return inc, nil
 }
 
+// lockedOpen takes the force's log head (see lock) and loads an incident
+// that must still be open.
+func (t *tx) lockedOpen(id bluelamp.IncidentID) (*bluelamp.Incident, error) {
+	if err := t.lock(); err != nil {
+		return nil, err
+	}
+	return t.openIncident(id)
+}
+
 // full adds an incident's latest THRIVE, assignments and contact references.
 func (t *tx) full(inc *bluelamp.Incident) (*bluelamp.Incident, error) {
 	var text string

@@ -91,10 +91,7 @@ func (s *Store) GradeIncident(ctx context.Context, id bluelamp.IncidentID, g blu
 	}
 	var out *bluelamp.Incident
 	err := s.write(ctx, func(t *tx) error {
-		if err := t.lock(); err != nil {
-			return err
-		}
-		inc, err := t.openIncident(id)
+		inc, err := t.lockedOpen(id)
 		if err != nil {
 			return err
 		}
@@ -131,10 +128,7 @@ func (s *Store) AssessIncident(ctx context.Context, id bluelamp.IncidentID, th *
 	}
 	var out *bluelamp.Incident
 	err := s.write(ctx, func(t *tx) error {
-		if err := t.lock(); err != nil {
-			return err
-		}
-		inc, err := t.openIncident(id)
+		inc, err := t.lockedOpen(id)
 		if err != nil {
 			return err
 		}
@@ -171,10 +165,7 @@ func (s *Store) CloseIncident(ctx context.Context, id bluelamp.IncidentID, c *bl
 	}
 	var out *bluelamp.Incident
 	err := s.write(ctx, func(t *tx) error {
-		if err := t.lock(); err != nil {
-			return err
-		}
-		inc, err := t.openIncident(id)
+		inc, err := t.lockedOpen(id)
 		if err != nil {
 			return err
 		}
@@ -309,10 +300,7 @@ func (s *Store) DeclareMajorIncident(ctx context.Context, id bluelamp.IncidentID
 	}
 	var out *bluelamp.Incident
 	err := s.write(ctx, func(t *tx) error {
-		if err := t.lock(); err != nil {
-			return err
-		}
-		inc, err := t.openIncident(id)
+		inc, err := t.lockedOpen(id)
 		if err != nil {
 			return err
 		}
@@ -359,10 +347,7 @@ func (s *Store) ReportMETHANE(ctx context.Context, id bluelamp.IncidentID, m *bl
 		return err
 	}
 	return s.write(ctx, func(t *tx) error {
-		if err := t.lock(); err != nil {
-			return err
-		}
-		inc, err := t.openIncident(id)
+		inc, err := t.lockedOpen(id)
 		if err != nil {
 			return err
 		}
