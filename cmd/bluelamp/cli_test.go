@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -82,9 +83,7 @@ func TestBadFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCLI(t)
-			for k, v := range tc.env {
-				c.env[k] = v
-			}
+			maps.Copy(c.env, tc.env)
 			_, errOut, err := c.run("", tc.args...)
 			if !errors.Is(err, errUsage) {
 				t.Fatalf("got %v, want a usage error", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/bluelamp/bluelamp"
@@ -73,11 +74,12 @@ func describe(err error) error {
 		return nil
 	}
 	if e, ok := errors.AsType[*bluelamp.Error](err); ok && e.Kind != bluelamp.KindInternal {
-		msg := e.Message
+		var msg strings.Builder
+		msg.WriteString(e.Message)
 		for f, m := range e.Fields {
-			msg += fmt.Sprintf("\n  %s %s", f, m)
+			msg.WriteString(fmt.Sprintf("\n  %s %s", f, m))
 		}
-		return fmt.Errorf("%s", msg)
+		return fmt.Errorf("%s", msg.String())
 	}
 	return err
 }

@@ -105,7 +105,7 @@ func TestEIDOImportRefusals(t *testing.T) {
 	}
 	// A valid document for a place outside the force area is refused by
 	// the store, naming the field.
-	moved := bytes.ReplaceAll(doc, []byte(fmt.Sprint(bargate.Lat)), []byte("55.9533"))
+	moved := bytes.ReplaceAll(doc, fmt.Append(nil, bargate.Lat), []byte("55.9533"))
 	if bytes.Equal(moved, doc) {
 		t.Fatalf("the exported document does not hold the latitude %v", bargate.Lat)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -184,9 +185,10 @@ func optional(s *string) []string {
 }
 
 func joinAnd(where []string) string {
-	out := where[0]
+	var out strings.Builder
+	out.WriteString(where[0])
 	for _, w := range where[1:] {
-		out += " AND " + w
+		out.WriteString(" AND " + w)
 	}
-	return out
+	return out.String()
 }

@@ -235,11 +235,11 @@ func (f *fixture) wantCAD(force bluelamp.ForceID, since bluelamp.Head, wants ...
 }
 
 func describeEntries(entries []*bluelamp.LogEntry) string {
-	var s string
+	var s strings.Builder
 	for _, e := range entries {
-		s += "\n\t" + string(e.Kind) + " " + e.Text
+		s.WriteString("\n\t" + string(e.Kind) + " " + e.Text)
 	}
-	return s
+	return s.String()
 }
 
 // incidentSubject is the subject of an incident's events.

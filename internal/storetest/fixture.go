@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bluelamp/bluelamp"
@@ -260,11 +261,11 @@ func (f *fixture) wantNoAudit(force bluelamp.ForceID, mark int64) {
 }
 
 func describeAudit(records []*bluelamp.AuditRecord) string {
-	var s string
+	var s strings.Builder
 	for _, r := range records {
-		s += fmt.Sprintf("\n\t%d %s %s by %s on %v", r.Seq, r.Action, r.What, r.Actor, r.Subjects)
+		s.WriteString(fmt.Sprintf("\n\t%d %s %s by %s on %v", r.Seq, r.Action, r.What, r.Actor, r.Subjects))
 	}
-	return s
+	return s.String()
 }
 
 // ref formats a record reference as events and audit records name it.
