@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode"
@@ -214,7 +213,7 @@ func (t *tx) contactChecks(c *bluelamp.Contact, inc *bluelamp.Incident, fs *blue
 	}
 	if p := c.Location.Position; p != nil {
 		r := fs.RepeatRadiusM
-		dLat, dLon := r/111_000, r/(111_000*math.Max(0.01, math.Cos(p.Lat*math.Pi/180)))
+		dLat, dLon := around(*p, r)
 		type near struct {
 			prior
 			pos bluelamp.Position

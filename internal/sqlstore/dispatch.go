@@ -111,8 +111,8 @@ func (t *tx) releaseUnits(inc *bluelamp.Incident, state bluelamp.AssignmentState
 		if err != nil {
 			return nil, err
 		}
-		if u.IncidentID == inc.ID && u.State != bluelamp.StateEmergency {
-			if err := t.setUnitState(u, bluelamp.StateAvailable, fs.CodeFor(bluelamp.StateAvailable), 0); err != nil {
+		if u.IncidentID == inc.ID {
+			if err := t.free(u, fs); err != nil {
 				return nil, err
 			}
 		}
@@ -120,6 +120,16 @@ func (t *tx) releaseUnits(inc *bluelamp.Incident, state bluelamp.AssignmentState
 		*lines = append(*lines, logLine{inc.ID, bluelamp.LogStoodDown, fmt.Sprintf("%s stood down: %s", u.CallSign, why), 0})
 	}
 	return units, nil
+}
+
+// free makes a unit released from its job available again, unless it has
+// pressed its emergency button: that state overrides everything until the
+// unit itself sends another code.
+func (t *tx) free(u *bluelamp.Unit, fs *bluelamp.ForceSettings) error {
+	if u.State == bluelamp.StateEmergency {
+		return nil
+	}
+	return t.setUnitState(u, bluelamp.StateAvailable, fs.CodeFor(bluelamp.StateAvailable), 0)
 }
 
 // unitUnavailable explains why a unit cannot be sent.
@@ -280,10 +290,8 @@ func (s *Store) StandDownUnit(ctx context.Context, incident bluelamp.IncidentID,
 		if err := t.endAssignment(current, bluelamp.AssignmentStoodDown); err != nil {
 			return err
 		}
-		if u.State != bluelamp.StateEmergency {
-			if err := t.setUnitState(u, bluelamp.StateAvailable, fs.CodeFor(bluelamp.StateAvailable), 0); err != nil {
-				return err
-			}
+		if err := t.free(u, fs); err != nil {
+			return err
 		}
 		if err := t.refreshResourcing(inc); err != nil {
 			return err

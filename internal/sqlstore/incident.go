@@ -200,10 +200,11 @@ type logLine struct {
 	corrects int64
 }
 
-// record appends one event with the incident-log lines it makes. The lines
-// are written first, carrying the sequence the event will take (the head
-// is this transaction's), so the payload holds them with their ids.
-func (t *tx) record(typ bluelamp.EventType, inc *bluelamp.Incident, lines []logLine, payload bluelamp.Change) (*bluelamp.Event, error) {
+// record appends one event with the incident-log lines it makes, and
+// returns the lines as written. The lines are written first, carrying the
+// sequence the event will take (the head is this transaction's), so the
+// payload holds them with their ids.
+func (t *tx) record(typ bluelamp.EventType, inc *bluelamp.Incident, lines []logLine, payload bluelamp.Change) ([]*bluelamp.LogEntry, error) {
 	h, err := t.loadHead(t.force())
 	if err != nil {
 		return nil, err
@@ -232,7 +233,7 @@ func (t *tx) record(typ bluelamp.EventType, inc *bluelamp.Incident, lines []logL
 	if e.Seq != seq {
 		return nil, fmt.Errorf("log entries written for event %d but it took %d", seq, e.Seq)
 	}
-	return e, nil
+	return payload.Entries, nil
 }
 
 // CreateIncident opens an incident with no contact.
@@ -472,8 +473,7 @@ func (t *tx) duplicates(inc *bluelamp.Incident, fs *bluelamp.ForceSettings) ([]*
 		at = t.now
 	}
 	window, radius := time.Duration(fs.DuplicateWindow), fs.DuplicateRadiusM
-	dLat := radius / 111_000
-	dLon := radius / (111_000 * math.Max(0.01, math.Cos(p.Lat*math.Pi/180)))
+	dLat, dLon := around(*p, radius)
 	cands, err := queryAll(t, scanIncident, "SELECT "+incidentCols+` FROM incidents WHERE force_id = ? AND received_at >= ? AND received_at <= ?
 		AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND id <> ?`,
 		t.force(), micros(at.Add(-window)), micros(at.Add(window)), p.Lat-dLat, p.Lat+dLat, p.Lon-dLon, p.Lon+dLon, inc.ID)
@@ -513,4 +513,12 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// around returns the half-height and half-width in degrees of a box that
+// holds every point within r metres of p, for a BETWEEN prefilter before
+// exact distances are taken.
+func around(p bluelamp.Position, r float64) (dLat, dLon float64) {
+	const metresPerDegree = 111_000
+	return r / metresPerDegree, r / (metresPerDegree * math.Max(0.01, math.Cos(p.Lat*math.Pi/180)))
 }

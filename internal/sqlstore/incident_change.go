@@ -57,24 +57,14 @@ func (s *Store) AddLogEntry(ctx context.Context, id bluelamp.IncidentID, text st
 		if err != nil {
 			return err
 		}
-		e, err := t.record(bluelamp.EventIncidentLogged, inc, []logLine{{id, kind, strings.TrimSpace(text), corrects}}, bluelamp.Change{Incident: full})
+		entries, err := t.record(bluelamp.EventIncidentLogged, inc, []logLine{{id, kind, strings.TrimSpace(text), corrects}}, bluelamp.Change{Incident: full})
 		if err != nil {
 			return err
 		}
-		out = lastEntry(e)
+		out = entries[0]
 		return nil
 	})
 	return result(out, err)
-}
-
-// lastEntry returns the log entry an event recorded; record always writes
-// the payload it was given, so decoding cannot fail.
-func lastEntry(e *bluelamp.Event) *bluelamp.LogEntry {
-	c, err := fromJSON[bluelamp.Change](string(e.Payload), "change")
-	if err != nil || len(c.Entries) == 0 {
-		return nil
-	}
-	return c.Entries[len(c.Entries)-1]
 }
 
 // GradeIncident re-grades an open incident.
