@@ -124,6 +124,18 @@ var eventTypes = map[EventType]EventTypeInfo{
 	EventUnitStoodDown:     {Audience: operations},
 }
 
+// registerEventTypes adds a capability's event types to the registry. Each
+// capability calls it from an init function in its own file; registering a
+// type twice is a programming error.
+func registerEventTypes(m map[EventType]EventTypeInfo) {
+	for t, info := range m {
+		if _, dup := eventTypes[t]; dup {
+			panic("bluelamp: event type " + string(t) + " registered twice")
+		}
+		eventTypes[t] = info
+	}
+}
+
 // Info returns the registry entry for t.
 func (t EventType) Info() EventTypeInfo {
 	if info, ok := eventTypes[t]; ok {
