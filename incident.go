@@ -326,5 +326,6 @@ type Change struct {
 	THRIVE     *THRIVE        `json:"thrive,omitempty"`
 	METHANE    *METHANE       `json:"methane,omitempty"`
 	Message    string         `json:"message,omitempty"` // a status message code's meaning
+	Officer    string         `json:"officer,omitempty"` // the collar number of an officer booking on or off
 	Settings   *ForceSettings `json:"settings,omitempty"`
 }

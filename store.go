@@ -276,6 +276,8 @@ type Store interface {
 	ContactStore
 	IncidentStore
 	DispatchStore
+	ShiftStore
+	ClientOpStore
 	OfficerStore
 	UserStore
 	AuthStore

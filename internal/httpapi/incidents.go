@@ -216,6 +216,9 @@ func (s *Server) handleIncidentLogAdd(w http.ResponseWriter, r *http.Request) er
 			return bluelamp.InvalidFields(map[string]string{"corrects": "must be the id of an entry in this incident's log"})
 		}
 	}
+	if err := s.checkOwnJob(r.Context(), id); err != nil {
+		return err
+	}
 	e, err := s.Store.AddLogEntry(r.Context(), id, req.Text, corrects)
 	if err != nil {
 		return err

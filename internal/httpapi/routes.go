@@ -27,6 +27,11 @@ var (
 	sceneReporter  = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer}
 	unitEditor     = []bluelamp.Role{bluelamp.RoleSupervisor, bluelamp.RoleForceAdmin}
 	unitReporter   = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
+
+	// The connected officer (issue 4): officers book on to units, and
+	// write to the log of the jobs their unit is assigned to.
+	officer  = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
+	logAdder = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
 )
 
 // table is every route, who may call it and the query parameters it takes
@@ -61,7 +66,7 @@ func (s *Server) table() []route {
 		{pattern: "GET /api/v1/incidents/{id}", roles: staff, handle: s.handleIncidentGet},
 		{pattern: "GET /api/v1/incidents/{id}/contacts", roles: contactReader, handle: s.handleIncidentContacts},
 		{pattern: "GET /api/v1/incidents/{id}/log", roles: staff, handle: s.handleIncidentLog},
-		{pattern: "POST /api/v1/incidents/{id}/log", roles: incidentWriter, handle: s.handleIncidentLogAdd},
+		{pattern: "POST /api/v1/incidents/{id}/log", roles: logAdder, handle: s.handleIncidentLogAdd},
 		{pattern: "GET /api/v1/incidents/{id}/assessments", roles: staff, handle: s.handleAssessments},
 		{pattern: "POST /api/v1/incidents/{id}/assessments", roles: incidentWriter, handle: s.handleAssess},
 		{pattern: "POST /api/v1/incidents/{id}/grade", roles: supervisor, handle: s.handleGrade},
@@ -76,6 +81,10 @@ func (s *Server) table() []route {
 		{pattern: "POST /api/v1/incidents/{id}/link", roles: dispatcher, handle: s.handleLink},
 		{pattern: "GET /api/v1/incidents/{id}/eido", roles: staff, handle: s.handleEIDOExport},
 		{pattern: "POST /api/v1/incidents/eido", roles: incidentWriter, handle: s.handleEIDOImport},
+
+		{pattern: "GET /api/v1/me/unit", roles: officer, handle: s.handleMyUnit},
+		{pattern: "POST /api/v1/me/unit", roles: officer, handle: s.handleBookOn},
+		{pattern: "DELETE /api/v1/me/unit", roles: officer, handle: s.handleBookOff},
 
 		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
 		{pattern: "GET /api/v1/units/{id}", roles: staff, handle: s.handleUnitGet},

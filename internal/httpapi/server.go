@@ -101,6 +101,7 @@ type route struct {
 	public  bool            // no sign-in needed
 	roles   []bluelamp.Role // who may call it; nil with public false means any signed-in user
 	query   []string        // the query parameters it takes
+	maxBody int64           // the largest body it takes; MaxBody when 0
 	handle  func(w http.ResponseWriter, r *http.Request) error
 	s       *Server
 }
@@ -108,6 +109,10 @@ type route struct {
 // ServeHTTP runs a matched route's handler and writes its error as a problem.
 func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := rt.handle(w, r); err != nil {
+		if rp, ok := replayOf(err); ok {
+			rt.s.writeReplay(w, r, rp)
+			return
+		}
 		writeProblem(w, r, rt.s.Logger, err)
 	}
 }
@@ -226,9 +231,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeProblem(sw, r, s.Logger, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
-	// The mux, not the handler Handler returned, sets the path values.
-	s.mux.ServeHTTP(sw, r)
+	limit := int64(MaxBody)
+	if rt.maxBody > 0 {
+		limit = rt.maxBody
+	}
+	r.Body = http.MaxBytesReader(sw, r.Body, limit)
+	op, answer, r, err := clientOp(sw, r)
+	if err != nil {
+		writeProblem(sw, r, s.Logger, err)
+		return
+	}
+	if op == nil {
+		// The mux, not the handler Handler returned, sets the path values.
+		s.mux.ServeHTTP(sw, r)
+		return
+	}
+	s.mux.ServeHTTP(answer, r)
+	s.saveAnswer(r.Context(), op, answer)
 }
 
 func (s *Server) routeFor(pattern string) route {

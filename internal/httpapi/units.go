@@ -61,6 +61,9 @@ func (s *Server) handleUnitStatus(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
+		if err := s.checkOwnUnit(r.Context(), id); err != nil {
+			return nil, err
+		}
 		return s.Store.SetUnitStatus(r.Context(), id, req.Code)
 	})
 }

@@ -87,6 +87,9 @@ func (d *dialect) translate(err error, what string) error {
 	if _, ok := errors.AsType[*bluelamp.Error](err); ok {
 		return err
 	}
+	if _, ok := errors.AsType[*bluelamp.Replayed](err); ok {
+		return err
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return &bluelamp.Error{Kind: bluelamp.KindNotFound, Message: what + " not found", Err: err}

@@ -152,6 +152,7 @@ func goldenWorkload(t *testing.T, s *Store) {
 	must(err)
 	must(s.Ping(t.Context()))
 	goldenCAD(t, s, fc, st.ID, j)
+	goldenOfficer(t, s, fc, st.ID)
 }
 
 // goldenCAD runs every command-and-control method, so their SQL is golden

@@ -147,30 +147,38 @@ func (s *Store) UpdateUnit(ctx context.Context, id bluelamp.UnitID, upd bluelamp
 		if err != nil {
 			return err
 		}
-		if upd.CallSign != nil {
-			u.CallSign = *upd.CallSign
-		}
-		if upd.Crew != nil {
-			u.Crew = slices.Clone(*upd.Crew)
-		}
-		if upd.Skills != nil {
-			u.Skills = slices.Clone(*upd.Skills)
-		}
-		if err := u.Validate(); err != nil {
+		if err := t.updateUnit(u, upd); err != nil {
 			return err
-		}
-		if err := t.checkSkills(u.Skills); err != nil {
-			return err
-		}
-		if _, err := t.exec("UPDATE units SET call_sign = ?, crew = ?, skills = ? WHERE force_id = ? AND id = ?",
-			u.CallSign, jsonText(u.Crew), jsonText(u.Skills), t.force(), id); err != nil {
-			return s.d.translate(err, "unit "+u.CallSign)
 		}
 		out = u
 		_, err = t.appendEvent(bluelamp.EventUnitUpdated, subject("unit", id), bluelamp.ClassOfficial, bluelamp.Change{Unit: u})
 		return err
 	})
 	return result(out, err)
+}
+
+// updateUnit applies upd to u and saves it.
+func (t *tx) updateUnit(u *bluelamp.Unit, upd bluelamp.UnitUpdate) error {
+	if upd.CallSign != nil {
+		u.CallSign = *upd.CallSign
+	}
+	if upd.Crew != nil {
+		u.Crew = slices.Clone(*upd.Crew)
+	}
+	if upd.Skills != nil {
+		u.Skills = slices.Clone(*upd.Skills)
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := t.checkSkills(u.Skills); err != nil {
+		return err
+	}
+	if _, err := t.exec("UPDATE units SET call_sign = ?, crew = ?, skills = ? WHERE force_id = ? AND id = ?",
+		u.CallSign, jsonText(u.Crew), jsonText(u.Skills), t.force(), u.ID); err != nil {
+		return t.s.d.translate(err, "unit "+u.CallSign)
+	}
+	return nil
 }
 
 // SetUnitPosition records a unit's last known position.

@@ -97,6 +97,7 @@ func (s *Store) writeAs(ctx context.Context, fn func(*tx) error) error {
 	if bluelamp.ActorFrom(ctx) == nil {
 		return bluelamp.ErrNoActor
 	}
+	fn, op := claimingOp(ctx, fn)
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	s.closeMu.Lock()
 	if s.closed {
@@ -120,6 +121,9 @@ func (s *Store) writeAs(ctx context.Context, fn func(*tx) error) error {
 	// it was not.
 	select {
 	case err := <-req.done:
+		if err == nil && op != nil {
+			op.MarkClaimed()
+		}
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
