@@ -278,6 +278,8 @@ type Store interface {
 	DispatchStore
 	ShiftStore
 	ClientOpStore
+	ExhibitStore
+	ReferralStore
 	OfficerStore
 	UserStore
 	AuthStore
