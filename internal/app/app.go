@@ -22,6 +22,7 @@ import (
 	"github.com/bluelamp/bluelamp/internal/live"
 	"github.com/bluelamp/bluelamp/internal/metrics"
 	"github.com/bluelamp/bluelamp/internal/natsbus"
+	"github.com/bluelamp/bluelamp/internal/officerapp"
 	"github.com/bluelamp/bluelamp/internal/sqlstore"
 )
 
@@ -189,11 +190,13 @@ func (m *Main) openHTTP() error {
 	}
 	con := &console.Console{Store: m.Store, Auth: m.Auth, OIDC: oidc, Logger: m.Logger, Version: m.Version,
 		TileURL: m.Config.TileURL, TileAttribution: m.Config.TileAttribution}
+	officer := &officerapp.App{Logger: m.Logger, Version: m.Version}
 	apiHandler, conHandler := api.Handler(), con.Handler()
 	root := http.NewServeMux()
 	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
 		root.Handle(p, apiHandler)
 	}
+	root.Handle(officerapp.Prefix, officer.Handler())
 	root.Handle("/", conHandler)
 
 	m.server = &http.Server{

@@ -1,0 +1,178 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// phoneUA is a current Android Chrome's user agent: the app is used on
+// phones, and pages may read it (the Navigate link does).
+const phoneUA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36"
+
+// newPhone starts a browser emulating a phone (390×844, touch, a mobile
+// user agent) with its own cookies, storage and service workers. Its
+// session's helpers (wait, eval, shot, noErrors) work as the console's do.
+func newPhone(t *testing.T, base, name string) *session {
+	t.Helper()
+	s := &session{t: t, ctx: browser(t, 390, 844), base: base, name: name}
+	s.do(
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: phoneUA, Platform: "Android"})
+			return err
+		}),
+		chromedp.Navigate("about:blank"),
+	)
+	s.listen()
+	return s
+}
+
+// appSignIn signs username in through the app's own sign-in page and
+// waits for the page the app lands on.
+func (s *session) appSignIn(username, landing string) {
+	s.t.Helper()
+	s.do(chromedp.Navigate(s.base+"/app/signin"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), demo.Password+"\n"))
+	s.until(fmt.Sprintf(`location.pathname === %q && document.readyState === "complete"`, landing), "the app after sign-in")
+}
+
+// until polls a JavaScript condition until it holds, as wait does, and
+// also through the navigations the app makes by itself (sign-in, book-on).
+func (s *session) until(cond, what string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := chromedp.Run(s.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond) // a pause before polling again, not a wait for the page
+			continue
+		}
+		png, _ := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
+		artifact(s.t, "failed-"+s.name+".png", png)
+		s.t.Fatalf("%s: waiting for %s: %v\n%s", s.name, what, err, s.errors())
+	}
+}
+
+// tap taps the element sel finds, as a finger does.
+func (s *session) tap(sel string) {
+	s.t.Helper()
+	s.touch(sel, 0)
+}
+
+// hold presses the element sel finds with a finger for d, then lifts it.
+func (s *session) hold(sel string, d time.Duration) {
+	s.t.Helper()
+	s.touch(sel, d)
+}
+
+func (s *session) touch(sel string, d time.Duration) {
+	s.t.Helper()
+	s.wait(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.scrollIntoView({block: "center"}); return true; })()`, sel), sel)
+	box := eval[[]float64](s, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, sel))
+	pt := []*input.TouchPoint{{X: box[0], Y: box[1]}}
+	call := func(typ input.DispatchTouchEventType, pts []*input.TouchPoint) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: typ, TouchPoints: pts})
+			return err
+		})
+	}
+	s.do(call(input.DispatchTouchEventTypeTouchStart, pt))
+	if d > 0 {
+		// A held finger is the gesture itself, not a wait for the page.
+		time.Sleep(d)
+	}
+	s.do(call(input.DispatchTouchEventTypeTouchEnd, []*input.TouchPoint{}))
+}
+
+// setOffline cuts the phone's network, or gives it back: every request the
+// page or its service worker makes fails, and navigator.onLine and the
+// online/offline events follow, as when a phone loses its signal.
+func (s *session) setOffline(off bool) {
+	s.t.Helper()
+	conds := []*network.Conditions{}
+	if off {
+		conds = append(conds, &network.Conditions{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+	}
+	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &off, MatchedNetworkConditions: conds,
+		}); err != nil {
+			return fmt.Errorf("emulate network conditions: %w", err)
+		}
+		_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+}
+
+// listen records the script errors, CSP refusals and console errors the
+// phone sees, for noErrors; failed requests are the network's, not errors
+// (a phone offline makes many).
+func (s *session) listen() {
+	_ = chromedp.Listen(s.ctx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError && ev.Entry.Source != log.EntrySourceNetwork {
+				msg = fmt.Sprintf("log %s: %s (%s)", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				msg = "console.error: " + strings.Join(parts, " ")
+			}
+		}
+		if msg != "" {
+			s.mu.Lock()
+			s.errs = append(s.errs, msg)
+			s.mu.Unlock()
+		}
+	})
+}
+
+// serviceWorkers lists the browser's service worker targets.
+func (s *session) serviceWorkers() []*target.Info {
+	s.t.Helper()
+	var out []*target.Info
+	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		res, err := chromedp.CallBrowser(ctx, target.GetTargets, target.GetTargetsParams{})
+		if err != nil {
+			return err
+		}
+		for _, i := range res.TargetInfos {
+			if i.Type == "service_worker" {
+				out = append(out, i)
+			}
+		}
+		return nil
+	}))
+	return out
+}
+
+// text returns the trimmed text of the element sel finds, or "".
+func (s *session) text(sel string) string {
+	s.t.Helper()
+	return strings.TrimSpace(eval[string](s, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)))
+}
