@@ -280,6 +280,7 @@ type Store interface {
 	ClientOpStore
 	ExhibitStore
 	ReferralStore
+	FormStore
 	OfficerStore
 	UserStore
 	AuthStore

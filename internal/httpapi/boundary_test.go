@@ -205,6 +205,8 @@ func boundaryBodies(inc bluelamp.IncidentID, unit bluelamp.UnitID) map[string]an
 		"PATCH /api/v1/units/{id}":                                     map[string]any{"call_sign": "STEAL"},
 		"POST /api/v1/units/{id}/status":                               map[string]any{"code": "11"},
 		"POST /api/v1/units/{id}/position":                             map[string]any{"lat": 51, "lon": -1},
+		"POST /api/v1/crime-reports/{id}/decision":                     map[string]any{"decision": "NOT_CRIME", "reason": "steal"},
+		"POST /api/v1/crime-reports/{id}/outcome":                      map[string]any{"type": 1},
 	}
 }
 

@@ -32,6 +32,13 @@ var (
 	// write to the log of the jobs their unit is assigned to.
 	officer  = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
 	logAdder = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
+
+	// Officers' forms (issue 4): officers and supervisors file them;
+	// those who work incidents read them with a justification; supervisors
+	// decide crime recording and review notebooks, which auditors may read.
+	formWriter     = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
+	formReader     = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleAuditor}
+	notebookReader = []bluelamp.Role{bluelamp.RoleSupervisor, bluelamp.RoleAuditor}
 )
 
 // table is every route, who may call it and the query parameters it takes
@@ -85,6 +92,34 @@ func (s *Server) table() []route {
 		{pattern: "GET /api/v1/me/unit", roles: officer, handle: s.handleMyUnit},
 		{pattern: "POST /api/v1/me/unit", roles: officer, handle: s.handleBookOn},
 		{pattern: "DELETE /api/v1/me/unit", roles: officer, handle: s.handleBookOff},
+
+		{pattern: "GET /api/v1/forms", roles: formReader, query: append([]string{"kind"}, formListQuery...), handle: s.handleFormList("")},
+		{pattern: "GET /api/v1/forms/codes", roles: staff, handle: s.handleFormCodes},
+		{pattern: "GET /api/v1/incidents/{id}/forms", roles: staff, query: []string{"offset", "limit"}, handle: s.handleIncidentForms},
+		{pattern: "POST /api/v1/stop-searches", roles: formWriter, handle: s.handleStopSearchCreate},
+		{pattern: "GET /api/v1/stop-searches", roles: formReader, query: formListQuery, handle: s.handleFormList(bluelamp.FormStopSearch)},
+		{pattern: "GET /api/v1/stop-searches/{id}", roles: formReader, handle: s.handleStopSearchGet},
+		{pattern: "GET /api/v1/public/stop-search/{reference}", public: true, handle: s.handleStopSearchReceipt},
+		{pattern: "POST /api/v1/public/stop-search/{reference}/requests", public: true, handle: s.handleStopSearchRecordRequest},
+		{pattern: "POST /api/v1/crime-reports", roles: formWriter, handle: s.handleCrimeReportCreate},
+		{pattern: "GET /api/v1/crime-reports", roles: formReader, query: formListQuery, handle: s.handleFormList(bluelamp.FormCrimeReport)},
+		{pattern: "GET /api/v1/crime-reports/awaiting-decision", roles: supervisor, handle: s.handleCrimeAwaitingDecision},
+		{pattern: "GET /api/v1/crime-reports/{id}", roles: formReader, handle: s.handleCrimeReportGet},
+		{pattern: "POST /api/v1/crime-reports/{id}/decision", roles: supervisor, handle: s.handleCrimeDecision},
+		{pattern: "POST /api/v1/crime-reports/{id}/outcome", roles: supervisor, handle: s.handleCrimeOutcome},
+		{pattern: "POST /api/v1/use-of-force", roles: formWriter, handle: s.handleUseOfForceCreate},
+		{pattern: "GET /api/v1/use-of-force", roles: formReader, query: formListQuery, handle: s.handleFormList(bluelamp.FormUseOfForce)},
+		{pattern: "GET /api/v1/use-of-force/{id}", roles: formReader, handle: s.handleUseOfForceGet},
+		{pattern: "POST /api/v1/notebook", roles: formWriter, handle: s.handleNotebookAdd},
+		{pattern: "GET /api/v1/notebook", roles: formWriter, query: []string{"from", "to", "limit"}, handle: s.handleNotebook},
+		{pattern: "GET /api/v1/notebook/export", roles: formWriter, query: []string{"from", "to"}, handle: s.handleNotebookExport},
+		{pattern: "GET /api/v1/notebook/{number}", roles: formWriter, handle: s.handleNotebookEntry},
+		{pattern: "PUT /api/v1/notebook/{number}", handle: s.handleNotebookChange},
+		{pattern: "PATCH /api/v1/notebook/{number}", handle: s.handleNotebookChange},
+		{pattern: "DELETE /api/v1/notebook/{number}", handle: s.handleNotebookChange},
+		{pattern: "POST /api/v1/notebook/{number}/review", roles: supervisor, handle: s.handleNotebookReview},
+		{pattern: "GET /api/v1/officers/{collar}/notebook", roles: notebookReader, query: []string{"from", "to", "limit"}, handle: s.handleOfficerNotebook},
+		{pattern: "GET /api/v1/officers/{collar}/notebook/export", roles: notebookReader, query: []string{"from", "to"}, handle: s.handleNotebookExport},
 
 		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
 		{pattern: "GET /api/v1/units/{id}", roles: staff, handle: s.handleUnitGet},

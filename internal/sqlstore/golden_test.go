@@ -153,6 +153,7 @@ func goldenWorkload(t *testing.T, s *Store) {
 	must(s.Ping(t.Context()))
 	goldenCAD(t, s, fc, st.ID, j)
 	goldenOfficer(t, s, fc, st.ID)
+	goldenForms(t, s)
 }
 
 // goldenCAD runs every command-and-control method, so their SQL is golden

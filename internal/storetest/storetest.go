@@ -126,6 +126,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, open) })
 	t.Run("Atomic", func(t *testing.T) { testAtomic(t, open) })
 	t.Run("Tamper", func(t *testing.T) { testTamper(t, open) })
+	t.Run("Forms", func(t *testing.T) { testForms(t, open) })
 }
 
 // start is the fixed time every test's clock starts at.
