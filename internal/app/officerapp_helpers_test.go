@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -175,4 +176,38 @@ func (s *session) serviceWorkers() []*target.Info {
 func (s *session) text(sel string) string {
 	s.t.Helper()
 	return strings.TrimSpace(eval[string](s, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)))
+}
+
+// call makes an API request from the phone's page, with its cookies, and
+// returns the status.
+func (s *session) call(method, path string, body any) int {
+	s.t.Helper()
+	b, _ := json.Marshal(body)
+	st, err := chromedp.Run(s.ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch(%q, {method: %q, credentials: "same-origin", headers: {"Content-Type": "application/json"}, body: %s}).then(r => r.status)`,
+		path, method, jsBody(method, b)), chromedp.EvalAwaitPromise))
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return st
+}
+
+func jsBody(method string, b []byte) string {
+	if method == "GET" || string(b) == "null" {
+		return "undefined"
+	}
+	q, _ := json.Marshal(string(b))
+	return string(q)
+}
+
+// phoneOnShift signs username in on the phone, books them on to unit by
+// the API and opens the app's home page, live.
+func (s *session) phoneOnShift(username string, unit unitView) {
+	s.t.Helper()
+	s.appSignIn(username, "/app/book-on")
+	if st := s.call("POST", "/api/v1/me/unit", map[string]any{"unit_id": unit.ID}); st != 200 {
+		s.t.Fatalf("book on: %d", st)
+	}
+	s.do(chromedp.Navigate(s.base + "/app/"))
+	s.until(`document.getElementById("conn") && document.getElementById("conn").textContent === "live"`, "the app, live")
+	s.wait(`navigator.serviceWorker.controller !== null`, "the service worker to control the page")
 }

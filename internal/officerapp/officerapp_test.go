@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -216,7 +217,7 @@ func TestServiceWorker(t *testing.T) {
 	}
 	want := []string{Prefix, Prefix + "signin", Prefix + "book-on", Prefix + "jobs", Prefix + "manifest.webmanifest"}
 	for name, u := range a.static {
-		if strings.HasPrefix(name, "js/") || strings.HasPrefix(name, "icons/") || name == "app.css" {
+		if path.Base(name) != "LICENSE" && path.Ext(name) != ".md" {
 			want = append(want, u)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 type page struct {
 	Title   string
 	Name    string // the page's name, for the navigation's aria-current
+	Public  bool   // a page for anyone (sign-in, a receipt): no app navigation
 	Version string
 	Error   string
 }
@@ -43,5 +44,5 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 }
 
 func (a *App) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusNotFound, "error.html", page{Title: "Page not found", Error: "There is no page at this address."})
+	a.render(w, r, http.StatusNotFound, "error.html", page{Title: "Page not found", Name: "error", Public: true, Error: "There is no page at this address."})
 }

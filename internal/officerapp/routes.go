@@ -7,17 +7,25 @@ import "net/http"
 // Prefix, the value the template.
 var shells = []struct {
 	path, template, title string
+	public                bool // for anyone: no sign-in, no app navigation
 }{
-	{"", "home.html", "My unit"},
-	{"signin", "signin.html", "Sign in"},
-	{"book-on", "bookon.html", "Book on"},
-	{"jobs", "jobs.html", "Recent jobs and actions"},
+	{path: "", template: "home.html", title: "My unit"},
+	{path: "signin", template: "signin.html", title: "Sign in", public: true},
+	{path: "book-on", template: "bookon.html", title: "Book on"},
+	{path: "jobs", template: "jobs.html", title: "Recent jobs and actions"},
+	{path: "check", template: "check.html", title: "Check a person, vehicle or place"},
+	{path: "forms", template: "forms.html", title: "Forms"},
+	{path: "forms/stop-search", template: "stopsearch.html", title: "Stop and search"},
+	{path: "notebook", template: "notebook.html", title: "Pocket notebook"},
+	// The page a stop-search receipt's QR code opens, for the person
+	// searched.
+	{path: "receipt", template: "receipt.html", title: "Stop and search receipt", public: true},
 }
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, s := range shells {
-		p := page{Title: s.title, Name: s.path}
+		p := page{Title: s.title, Name: s.path, Public: s.public}
 		if s.path == "" {
 			p.Name = "home"
 		}

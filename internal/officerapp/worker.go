@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"slices"
-	"strings"
 )
 
 // workerJS is the service worker's code; serviceWorker puts its
@@ -87,7 +87,7 @@ func (a *App) serviceWorker() ([]byte, error) {
 	var files []string
 	for _, u := range a.static {
 		// Licences and vendors' notes are for people, not for offline use.
-		if !strings.Contains(u, "/vendor/") || strings.HasSuffix(u, ".js") || strings.HasSuffix(u, ".css") {
+		if path.Base(u) != "LICENSE" && path.Ext(u) != ".md" {
 			files = append(files, u)
 		}
 	}

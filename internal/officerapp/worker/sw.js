@@ -7,7 +7,7 @@
 //   versioned by the build, so it is never stale for long), and a new build
 //   replaces the old cache when it activates.
 // - A few API reads the app shows offline (my unit and its job, the force's
-//   codes, the signed-in user) are network first; a good answer is kept, and
+//   codes, the signed-in user, my forms and notebook) are network first; a good answer is kept, and
 //   when the network fails or is slow the kept copy is served, marked with
 //   the headers Bluelamp-From-Cache and Bluelamp-Fetched-At so the page can
 //   say "offline — last updated HH:MM".
@@ -27,7 +27,11 @@ const offlineReads = [
   /^\/api\/v1\/me$/,
   /^\/api\/v1\/me\/unit$/,
   /^\/api\/v1\/codes$/,
-  /^\/api\/v1\/incidents\/\d+$/,
+  /^\/api\/v1\/force$/,
+  /^\/api\/v1\/reason-codes$/,
+  /^\/api\/v1\/forms\/codes$/,
+  /^\/api\/v1\/forms$/, // my own recent forms: summaries that name no one
+  /^\/api\/v1\/notebook$/, // my own notebook, to refresh my memory offline
 ];
 
 self.addEventListener("install", (e) => {

@@ -47,8 +47,10 @@ export async function all(db, storeName, keep = () => true) {
 }
 
 // rememberJob keeps a note of a job the phone showed user, for the list of
-// recent jobs: enough to recognise it, not the incident's log.
-export function rememberJob(db, user, inc, now = new Date()) {
+// recent jobs: enough to recognise it, not the incident's log; and, when
+// given, the warning markers found at its location, so the officer still
+// sees them with no signal.
+export function rememberJob(db, user, inc, now = new Date(), markers = undefined) {
   const key = `${user}:${inc.id}`;
   return run(db, "jobs", "readwrite", (s) => {
     const get = s.get(key);
@@ -58,6 +60,7 @@ export function rememberJob(db, user, inc, now = new Date()) {
         key, user, id: inc.id, number: inc.number, summary: inc.summary, grade: inc.grade, category: inc.category,
         address: (inc.location && inc.location.address) || "", status: inc.status,
         firstSeen: old ? old.firstSeen : now.toISOString(), lastSeen: now.toISOString(),
+        markers: markers !== undefined ? markers : old && old.markers, markersAt: markers !== undefined ? now.toISOString() : old && old.markersAt,
       });
     };
     return null;
@@ -78,4 +81,9 @@ export async function forget(db, user) {
   const done = await all(db, "outbox", (i) => i.user === user && i.state !== "pending" && i.state !== "conflict");
   await run(db, "jobs", "readwrite", (s) => { for (const j of jobs) s.delete(j.key); return null; });
   await run(db, "outbox", "readwrite", (s) => { for (const i of done) s.delete(i.seq); return null; });
+}
+
+// jobOf returns what the phone kept about user's job id, or undefined.
+export function jobOf(db, user, id) {
+  return run(db, "jobs", "readonly", (s) => s.get(`${user}:${id}`));
 }

@@ -3,14 +3,15 @@
 // to add to it. Every action goes through the outbox (outbox.js), so it
 // works the same with and without a signal; the job shown comes from the
 // API, or from the service worker's copy when offline (marked as such).
-import { read, Problem, signInPage } from "./api.js";
+import { api, read, Problem, signInPage } from "./api.js";
 import { $, el, fill, announce } from "./dom.js";
 import { boot, signOut } from "./shell.js";
 import { connect } from "./live.js";
 import { holdToConfirm } from "./hold.js";
 import { alarm, unlockAudio } from "./alert.js";
 import { clock, when, iso, label, title } from "./format.js";
-import { rememberJob } from "./db.js";
+import { rememberJob, jobOf } from "./db.js";
+import { markerList } from "./markers.js";
 import { PENDING, CONFLICT } from "./outbox.js";
 
 unlockAudio();
@@ -59,8 +60,64 @@ async function load() {
     throw err;
   }
   view = { ...r.data, cached: r.cached, at: r.cached ? r.fetchedAt : new Date() };
-  if (view.incident) rememberJob(db, me.id, view.incident).catch(() => {});
+  if (view.incident) {
+    await rememberJob(db, me.id, view.incident).catch(() => {});
+    loadMarkers(view.incident);
+  }
   await draw();
+}
+
+// Warning markers at the job's location come first (DOMAIN 2.7): checked
+// once per job with the reason INCIDENT (an audited consultation, DPA 2018
+// s.62) and kept with the job on the phone for when there is no signal.
+const markerRadius = 50;
+const markers = new Map(); // incident id → {places, at, offline} | "loading"
+
+async function loadMarkers(inc) {
+  const pos = inc.location && inc.location.position;
+  const had = markers.get(inc.id);
+  if (!pos || (had && !had.retry)) return;
+  markers.set(inc.id, "loading");
+  let found;
+  try {
+    const page = await api("GET", `/locations?lat=${pos.lat}&lon=${pos.lon}&radius=${markerRadius}`, undefined,
+      { "Bluelamp-Reason": "INCIDENT", "Bluelamp-Incident": encodeURIComponent(inc.number) });
+    const places = page.locations.filter((l) => l.markers && l.markers.length)
+      .map((l) => ({ address: l.address, distance_m: l.distance_m, markers: l.markers }));
+    found = { places, at: new Date() };
+    await rememberJob(db, me.id, inc, new Date(), places).catch(() => {});
+  } catch (err) {
+    const kept = await jobOf(db, me.id, inc.id).catch(() => undefined);
+    found = kept && kept.markers ? { places: kept.markers, at: new Date(kept.markersAt), offline: true }
+      : { error: err instanceof Problem && err.status === 0 ? "Warning markers could not be checked: no signal. Check again when you have one." : err.message };
+    found.retry = true; // at the next load
+  }
+  markers.set(inc.id, found);
+  if (view && view.incident && view.incident.id === inc.id) drawMarkers(inc);
+}
+
+function drawMarkers(inc) {
+  const box = $("#markers");
+  const m = markers.get(inc.id);
+  const pos = inc.location && inc.location.position;
+  box.hidden = false;
+  box.className = "markers";
+  if (!pos) {
+    box.className = "markers none";
+    fill(box, "This job has no position, so no warning markers were looked up: check the address on the Check page.");
+  } else if (!m || m === "loading") {
+    box.className = "markers none";
+    fill(box, "Checking warning markers at this location…");
+  } else if (m.error) {
+    box.className = "markers none";
+    fill(box, m.error);
+  } else if (!m.places.length) {
+    box.className = "markers none";
+    fill(box, `No warning markers recorded within ${markerRadius} m.`, m.offline ? ` (as checked at ${clock(m.at)})` : "");
+  } else {
+    fill(box, el("h3", { class: "markers-h" }, `Warning markers within ${markerRadius} m`, m.offline ? ` (as checked at ${clock(m.at)})` : ""),
+      m.places.map((p) => [el("p", { class: "marker-place" }, p.address, p.distance_m != null ? ` · ${Math.round(p.distance_m)} m` : ""), markerList(p.markers)]));
+  }
 }
 
 let loadTimer = 0;
@@ -149,6 +206,7 @@ function drawJob() {
   $("#job").hidden = !inc;
   $("#nojob").hidden = Boolean(inc);
   if (!inc) return;
+  drawMarkers(inc);
   $("#job-number").textContent = inc.number;
   const g = grades.get(inc.grade);
   const gp = $("#job-grade");

@@ -75,9 +75,11 @@ export class Outbox {
   // the pages need to show it (unit, incident, code...). body is encoded
   // once, here: every copy sent carries the same bytes under the same key,
   // as the server requires.
-  async add({ kind, label, method = "POST", path, body, meta = {}, priority = false }) {
+  // id, when given, is the key to use (a form's client_id, so the form and
+  // its Idempotency-Key name the same action).
+  async add({ id, kind, label, method = "POST", path, body, meta = {}, priority = false }) {
     const item = {
-      id: this.key(), user: this.user, kind, label, method, path, meta, priority,
+      id: id || this.key(), user: this.user, kind, label, method, path, meta, priority,
       body: body === undefined ? undefined : JSON.stringify(body),
       takenAt: this.now().toISOString(), state: PENDING, attempts: 0,
     };
@@ -274,7 +276,7 @@ export function problemMessage(p) {
   const fields = Object.entries(p.fields || {});
   let msg = p.detail;
   if (fields.length) {
-    msg = fields.map(([k, v]) => (/^(is|are|must|and|at most|unknown)\b/.test(v) ? `${k.replaceAll("_", " ")} ${v}` : v)).join("; ");
+    msg = fields.map(([k, v]) => (/^(is|are|must|and|at most)\b/.test(v) ? `${k.replaceAll("_", " ")} ${v}` : v)).join("; ");
   }
   if (!msg) msg = `The server refused this (HTTP ${p.status}).`;
   return msg[0].toUpperCase() + msg.slice(1);
