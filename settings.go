@@ -25,6 +25,34 @@ type ForceSettings struct {
 	SpeedKPH   float64 `json:"speed_kph"`   // average blue-light road speed, for ETAs
 	// TypeSpeedKPH overrides SpeedKPH by unit type, e.g. a foot patrol walks.
 	TypeSpeedKPH map[string]float64 `json:"type_speed_kph,omitempty"`
+
+	// PositionStaleAfter is how long a unit's last position report stays
+	// live; older, it is shown as stale. PositionRetention is how long
+	// position history (breadcrumbs) is kept. Zero means the default.
+	PositionStaleAfter Duration `json:"position_stale_after,omitempty"`
+	PositionRetention  Duration `json:"position_retention,omitempty"`
+}
+
+// Defaults for the position settings.
+const (
+	DefaultPositionStaleAfter = 2 * time.Minute
+	DefaultPositionRetention  = 90 * 24 * time.Hour
+)
+
+// StaleAfter returns PositionStaleAfter or its default.
+func (s *ForceSettings) StaleAfter() time.Duration {
+	if s.PositionStaleAfter <= 0 {
+		return DefaultPositionStaleAfter
+	}
+	return time.Duration(s.PositionStaleAfter)
+}
+
+// Retention returns PositionRetention or its default.
+func (s *ForceSettings) Retention() time.Duration {
+	if s.PositionRetention <= 0 {
+		return DefaultPositionRetention
+	}
+	return time.Duration(s.PositionRetention)
 }
 
 // DefaultForceSettings returns the settings a force starts with: the NCHS
@@ -87,6 +115,12 @@ func DefaultForceSettings() *ForceSettings {
 // Validate reports every problem with s at once.
 func (s *ForceSettings) Validate() error {
 	fields := map[string]string{}
+	if d := time.Duration(s.PositionStaleAfter); d != 0 && (d < 10*time.Second || d > time.Hour) {
+		fields["position_stale_after"] = "must be between 10s and 1h (or absent for the default, 2m)"
+	}
+	if d := time.Duration(s.PositionRetention); d != 0 && (d < 24*time.Hour || d > 7*365*24*time.Hour) {
+		fields["position_retention"] = "must be between 24h and 7 years (or absent for the default, 90 days)"
+	}
 	// "" and "Local" load, as UTC and as the server's zone; neither is a
 	// force's zone, and daily serials must not depend on the server.
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {

@@ -60,6 +60,7 @@ type UnitUpdate struct {
 	CallSign *string
 	Crew     *[]string
 	Skills   *[]UnitSkill
+	DeviceID *string
 }
 
 // SettingsStore holds each force's command-and-control settings.
@@ -278,6 +279,7 @@ type Store interface {
 	DispatchStore
 	ShiftStore
 	ClientOpStore
+	PositionStore
 	ExhibitStore
 	ReferralStore
 	FormStore
@@ -289,6 +291,7 @@ type Store interface {
 	AuditStore
 	OutboxStore
 	ChainVerifier
+	RecordStore
 	// Ping reports whether the database answers; KindUnavailable if not.
 	Ping(ctx context.Context) error
 }

@@ -27,7 +27,12 @@ type Unit struct {
 	Incident   string     `json:"incident_number,omitempty"`
 	Position   *Position  `json:"position,omitempty"` // last known
 	PositionAt *time.Time `json:"position_at,omitempty"`
+	// DeviceID names the vehicle tracker that reports the unit's position,
+	// as the tracker sends it (e.g. its IMEI); empty if none.
+	DeviceID string `json:"device_id,omitempty"`
 }
+
+var devicePattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 // Validate reports every problem with u at once.
 func (u *Unit) Validate() error {
@@ -45,6 +50,9 @@ func (u *Unit) Validate() error {
 		if !collarPattern.MatchString(c) || slices.Contains(u.Crew[:i], c) {
 			fields["crew"] = "collar numbers must be 1 to 10 upper-case letters and digits, each once"
 		}
+	}
+	if u.DeviceID != "" && !devicePattern.MatchString(u.DeviceID) {
+		fields["device_id"] = "must be 1 to 64 letters, digits, dots, colons, hyphens or underscores"
 	}
 	if len(u.Crew) > 30 {
 		fields["crew"] = "at most 30 officers"
@@ -222,4 +230,7 @@ type Recommendation struct {
 	// Diversion is set for a committed-but-deployable unit offered for an
 	// IMMEDIATE incident: sending it takes it from its current job.
 	Diversion bool `json:"diversion"`
+	// Stale is set when the unit's last position is older than the force's
+	// PositionStaleAfter: its distance and ETA are from where it was.
+	Stale bool `json:"stale"`
 }

@@ -15,14 +15,17 @@ import (
 	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/attendance"
 	"github.com/bluelamp/bluelamp/internal/auth"
+	"github.com/bluelamp/bluelamp/internal/avl"
 	"github.com/bluelamp/bluelamp/internal/console"
 	"github.com/bluelamp/bluelamp/internal/demo"
 	"github.com/bluelamp/bluelamp/internal/dispatch"
+	"github.com/bluelamp/bluelamp/internal/exhibit"
 	"github.com/bluelamp/bluelamp/internal/httpapi"
 	"github.com/bluelamp/bluelamp/internal/live"
 	"github.com/bluelamp/bluelamp/internal/metrics"
 	"github.com/bluelamp/bluelamp/internal/natsbus"
 	"github.com/bluelamp/bluelamp/internal/officerapp"
+	"github.com/bluelamp/bluelamp/internal/referral"
 	"github.com/bluelamp/bluelamp/internal/sqlstore"
 )
 
@@ -40,9 +43,19 @@ type Main struct {
 	Dispatch *dispatch.Service
 	// Attendance records breached attendance targets.
 	Attendance *attendance.Watcher
-	Auth       *auth.Authenticator
-	Metrics    *metrics.Metrics
-	Seeded     bool // Open seeded the demo force
+	// Tracker takes position reports; Feed streams them to consoles;
+	// Pruner deletes position history past retention.
+	Tracker *avl.Tracker
+	Feed    *avl.Feed
+	Pruner  *avl.Pruner
+	Auth    *auth.Authenticator
+	Metrics *metrics.Metrics
+	Seeded  bool // Open seeded the demo force
+
+	// Exhibits keeps exhibits' files; Referrals delivers safeguarding
+	// referrals from the store's outbox.
+	Exhibits  *exhibit.Files
+	Referrals *referral.Deliverer
 
 	// Heartbeat overrides how often idle live streams send a keep-alive and
 	// re-check their caller's session (tests shorten it).
@@ -85,6 +98,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Relay.Logger = m.Logger
 	m.Dispatch = dispatch.NewService(m.Store)
 	m.Dispatch.Logger = m.Logger
+	m.Feed = avl.NewFeed(time.Second)
+	m.Tracker = avl.NewTracker(m.Store)
+	m.Tracker.Logger, m.Tracker.Mover, m.Tracker.Feed = m.Logger, m.Dispatch, m.Feed
 	m.Store.OnCommit = func(events []*bluelamp.Event) {
 		m.Metrics.EventsCommitted(len(events))
 		m.Relay.Notify()
@@ -92,6 +108,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		// writer is answered; other nodes' arrive through the hub.
 		for _, e := range events {
 			m.Dispatch.Apply(e)
+			m.Tracker.Apply(e)
 		}
 	}
 	if err := m.Store.Open(); err != nil {
@@ -105,7 +122,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Hub = live.NewHub(m.Bus, m.Store)
 	m.Hub.Logger = m.Logger
-	m.Hub.OnEvent = m.Dispatch.Apply
+	m.Hub.OnEvent = func(e *bluelamp.Event) {
+		m.Dispatch.Apply(e)
+		m.Tracker.Apply(e)
+	}
 	if err := m.Hub.Open(); err != nil {
 		return fmt.Errorf("open live hub: %w", err)
 	}
@@ -126,7 +146,36 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Attendance.Open(); err != nil {
 		return fmt.Errorf("open attendance watcher: %w", err)
 	}
+	m.Feed.Start()
+	m.Pruner = avl.NewPruner(m.Store)
+	m.Pruner.Logger = m.Logger
+	m.Pruner.Open()
+	if err := m.openEvidence(); err != nil {
+		return err
+	}
 	return m.openHTTP()
+}
+
+// openEvidence opens the exhibit files and starts the referral deliverer,
+// which picks up any delivery left pending by a stop or a crash.
+func (m *Main) openEvidence() error {
+	m.Exhibits = exhibit.New(m.Config.ExhibitDirectory())
+	m.Exhibits.MaxBytes, _ = exhibit.ParseSize(m.Config.ExhibitMaxSize) // checked by Validate
+	m.Exhibits.Logger = m.Logger
+	if err := m.Exhibits.Open(); err != nil {
+		return fmt.Errorf("open exhibit files: %w", err)
+	}
+	m.Referrals = referral.NewDeliverer(m.Store)
+	m.Referrals.Logger = m.Logger
+	if m.Config.SMTPAddr != "" {
+		m.Referrals.SMTP = &referral.SMTP{Addr: m.Config.SMTPAddr, From: m.Config.SMTPFrom}
+	} else {
+		m.Logger.Warn("no SMTP server configured (--smtp-addr): referrals to partners reached by email will fail")
+	}
+	if err := m.Referrals.Open(); err != nil {
+		return fmt.Errorf("open referral deliverer: %w", err)
+	}
+	return nil
 }
 
 func (m *Main) registerMetrics() {
@@ -186,7 +235,8 @@ func (m *Main) openHTTP() error {
 	api := &httpapi.Server{
 		Store: m.Store, Auth: m.Auth, Stream: m.Hub, Logger: m.Logger, Version: m.Version,
 		Ready: m.ready, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveRequest, Heartbeat: m.Heartbeat,
-		Dispatch: m.Dispatch,
+		Dispatch: m.Dispatch, Evidence: httpapi.Evidence{Files: m.Exhibits, Notify: m.Referrals.Notify},
+		Tracker: m.Tracker, Feed: m.Feed,
 	}
 	con := &console.Console{Store: m.Store, Auth: m.Auth, OIDC: oidc, Logger: m.Logger, Version: m.Version,
 		TileURL: m.Config.TileURL, TileAttribution: m.Config.TileAttribution}
@@ -268,8 +318,17 @@ func (m *Main) Close() error {
 		cancel()
 		m.server = nil
 	}
+	if m.Referrals != nil {
+		errs = append(errs, m.Referrals.Close())
+	}
 	if m.Attendance != nil {
 		errs = append(errs, m.Attendance.Close())
+	}
+	if m.Pruner != nil {
+		errs = append(errs, m.Pruner.Close())
+	}
+	if m.Feed != nil {
+		m.Feed.Stop()
 	}
 	if m.Dispatch != nil {
 		errs = append(errs, m.Dispatch.Close())

@@ -155,10 +155,19 @@ type rec struct {
 	typ      string
 	incident int64
 	skills   []skillExp // by skill number, one each
-	// leaves holds, while the unit is in the partitions, the leaf holding
-	// its member in each: [0] in the any-skill partition, [k+1] in the
-	// partition of skills[k]. Empty otherwise.
-	leaves []*node
+	// at holds, while the unit is in the partitions, where its member is
+	// in each: [0] in the any-skill partition, [k+1] in the partition of
+	// skills[k]. Empty otherwise. Keeping the member's index, and the
+	// leaf's level, lets a report a few metres on update the members
+	// without searching leaves for them.
+	at []place
+}
+
+// place is where a unit's member sits in one partition.
+type place struct {
+	leaf  *node
+	k     int32 // its index in leaf.ms
+	level uint8 // leaf.level, kept here so covered reads no node
 }
 
 // skillExp is a skill by number with its expiry in Unix nanoseconds
@@ -214,7 +223,7 @@ func (x *Index) Upsert(u Unit) error {
 	*r = rec{
 		id: u.ID, lat: u.Lat, lon: u.Lon, placed: !u.NoPosition, i: i, j: j,
 		class: u.Availability, typ: typ, incident: u.CurrentIncident,
-		skills: append(r.skills[:0], skills...), leaves: r.leaves,
+		skills: append(r.skills[:0], skills...), at: r.at,
 	}
 	x.place(r)
 	return nil
@@ -324,7 +333,7 @@ func (x *Index) place(r *rec) {
 	if n > len(x.trees[c]) {
 		x.trees[c] = append(x.trees[c], make([]*node, n-len(x.trees[c]))...)
 	}
-	r.leaves = slices.Grow(r.leaves[:0], 1+len(r.skills))[:1+len(r.skills)]
+	r.at = slices.Grow(r.at[:0], 1+len(r.skills))[:1+len(r.skills)]
 	insert(&x.trees[c][0], 0, 0, r.member(math.MaxInt64))
 	for _, s := range r.skills {
 		part := int(s.skill) + 1
@@ -343,7 +352,7 @@ func (r *rec) member(exp int64) member {
 	return m
 }
 
-// slot returns where r.leaves keeps r's leaf in partition part (0 for any
+// slot returns where r.at keeps r's leaf in partition part (0 for any
 // skill, k+1 for skill number k).
 func (r *rec) slot(part int) int {
 	if part == 0 {
@@ -354,8 +363,8 @@ func (r *rec) slot(part int) int {
 
 // covered reports whether cell (i, j) lies in every leaf holding r.
 func (r *rec) covered(i, j uint32) bool {
-	for _, leaf := range r.leaves {
-		shift := depth - int(leaf.level)
+	for _, p := range r.at {
+		shift := depth - int(p.level)
 		if i>>shift != r.i>>shift || j>>shift != r.j>>shift {
 			return false
 		}
@@ -365,9 +374,8 @@ func (r *rec) covered(i, j uint32) bool {
 
 // refresh copies r's position and type to its members.
 func (r *rec) refresh() {
-	for _, leaf := range r.leaves {
-		k := slices.IndexFunc(leaf.ms, func(m member) bool { return m.r == r })
-		m := &leaf.ms[k]
+	for _, p := range r.at {
+		m := &p.leaf.ms[p.k]
 		m.lat, m.lon, m.typ = r.lat, r.lon, r.typ
 	}
 }
@@ -383,8 +391,8 @@ func (x *Index) unplace(r *rec) {
 		part := int(s.skill) + 1
 		remove(&x.trees[c][part], part, r)
 	}
-	clear(r.leaves)
-	r.leaves = r.leaves[:0]
+	clear(r.at)
+	r.at = r.at[:0]
 }
 
 // Recommend returns at most q.Limit units for an incident at q's position,

@@ -317,13 +317,13 @@ func checkInvariants(t *testing.T, x *Index) {
 	want := map[slot]int64{}
 	for _, r := range x.units {
 		if !r.inTrees() {
-			if len(r.leaves) > 0 {
-				t.Errorf("unit %d is in no partition but keeps leaves", r.id)
+			if len(r.at) > 0 {
+				t.Errorf("unit %d is in no partition but keeps places", r.id)
 			}
 			continue
 		}
-		if len(r.leaves) != 1+len(r.skills) {
-			t.Errorf("unit %d keeps %d leaves, want %d", r.id, len(r.leaves), 1+len(r.skills))
+		if len(r.at) != 1+len(r.skills) {
+			t.Errorf("unit %d keeps %d places, want %d", r.id, len(r.at), 1+len(r.skills))
 		}
 		want[slot{r.class, 0, r}] = math.MaxInt64
 		for _, s := range r.skills {
@@ -348,8 +348,8 @@ func checkInvariants(t *testing.T, x *Index) {
 						if want := m.r.member(m.exp); *m != want {
 							t.Errorf("member of unit %d is stale: %+v", m.r.id, m)
 						}
-						if m.r.leaves[m.r.slot(part)] != nd {
-							t.Errorf("unit %d does not know its leaf in partition %d", m.r.id, part)
+						if at := m.r.at[m.r.slot(part)]; at.leaf != nd || at.k != int32(k) || at.level != nd.level {
+							t.Errorf("unit %d does not know its place in partition %d: %+v, want leaf %p index %d", m.r.id, part, at, nd, k)
 						}
 						got[slot{Availability(c) + Available, part, m.r}] = m.exp
 					}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -127,5 +128,28 @@ func BenchmarkMoves(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "moves/s")
 		})
+	}
+}
+
+// BenchmarkIndexMemory measures the heap the index holds per unit at
+// 150,000 units with a force's mix of skills and availability (issue 4
+// goal: ≤ 1 KiB per live unit). The units' input records are made, and
+// counted out, before the index is built.
+//
+//	go test -run '^$' -bench IndexMemory -count 5 ./internal/dispatch
+func BenchmarkIndexMemory(b *testing.B) {
+	units := benchForce(150_000)
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		x := NewIndex(benchSpeeds)
+		for _, u := range units {
+			mustUpsert(b, x, nil, u)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(x.Len()), "B/unit")
+		runtime.KeepAlive(x)
 	}
 }

@@ -266,11 +266,48 @@ func (s *Service) Apply(e *bluelamp.Event) {
 }
 
 // putAt puts u if the event at seq is news about it. The caller holds f.mu.
+// Its position is news only if newer than the one held: position reports
+// reach the index directly (Move), ahead of the events that carry units.
 func (f *force) putAt(u *bluelamp.Unit, seq int64) {
 	last := f.unitSeq[u.ID]
 	if fresh(seq, &last, f.floor) {
 		f.unitSeq[u.ID] = last
+		if old := f.units[u.ID]; old != nil && old.PositionAt != nil && (u.PositionAt == nil || old.PositionAt.After(*u.PositionAt)) {
+			cp := *u
+			cp.Position, cp.PositionAt = old.Position, old.PositionAt
+			u = &cp
+		}
 		f.put(u)
+	}
+}
+
+// Move applies position reports of a force's units, the AVL hot path: a
+// report no newer than the unit's position is ignored. A force not loaded
+// yet is skipped; its load will read the stored fixes.
+func (s *Service) Move(force bluelamp.ForceID, reports []bluelamp.PositionReport) {
+	s.mu.RLock()
+	f := s.forces[force]
+	s.mu.RUnlock()
+	if f == nil {
+		return
+	}
+	moves := make([]Move, 0, len(reports))
+	f.mu.Lock()
+	for k := range reports {
+		r := &reports[k]
+		u := f.units[r.UnitID]
+		if u == nil || (u.PositionAt != nil && !r.At.After(*u.PositionAt)) {
+			continue
+		}
+		// Units are shared with readers only as copies made under f.mu.
+		p, at := r.Position(), r.At
+		u.Position, u.PositionAt = &p, &at
+		moves = append(moves, Move{ID: int64(r.UnitID), Lat: r.Lat, Lon: r.Lon})
+	}
+	idx := f.idx
+	f.mu.Unlock()
+	if _, err := idx.Moves(moves); err != nil {
+		s.Logger.Warn("dispatch: position reports refused", "force", force, "error", err)
 	}
 }
 
@@ -316,7 +353,9 @@ func (s *Service) Recommend(ctx context.Context, inc *bluelamp.Incident, limit i
 			continue
 		}
 		cp := *u
-		out = append(out, &bluelamp.Recommendation{Unit: &cp, DistanceM: math.Round(r.Distance), ETA: bluelamp.Duration(r.ETA.Round(time.Second)), Diversion: r.Diversion})
+		stale := cp.PositionAt == nil || q.Now.Sub(*cp.PositionAt) > f.settings.StaleAfter()
+		out = append(out, &bluelamp.Recommendation{Unit: &cp, DistanceM: math.Round(r.Distance), ETA: bluelamp.Duration(r.ETA.Round(time.Second)),
+			Diversion: r.Diversion, Stale: stale})
 	}
 	return out, nil
 }

@@ -71,7 +71,7 @@ func quadrant(r *rec, level int) int {
 }
 
 // insert adds m to the subtree at *p, a node at level of partition part,
-// and notes its leaf in m.r.leaves.
+// and notes its place in m.r.at.
 func insert(p **node, level, part int, m member) {
 	for {
 		if *p == nil {
@@ -81,7 +81,7 @@ func insert(p **node, level, part int, m member) {
 		nd.n++
 		if nd.leaf {
 			nd.ms = append(nd.ms, m)
-			m.r.leaves[m.r.slot(part)] = nd
+			m.r.at[m.r.slot(part)] = place{nd, int32(len(nd.ms) - 1), nd.level}
 			if len(nd.ms) > bucket && level < depth {
 				ms := nd.ms
 				nd.ms, nd.leaf = nil, false
@@ -113,13 +113,18 @@ func remove(root **node, part int, r *rec) {
 		level++
 	}
 	leaf := *p
-	k := slices.IndexFunc(leaf.ms, func(m member) bool { return m.r == r })
-	if k < 0 {
+	at := r.at[r.slot(part)]
+	k := int(at.k)
+	if at.leaf != leaf || k >= len(leaf.ms) || leaf.ms[k].r != r {
 		panic("dispatch: unit missing from its leaf")
 	}
 	last := len(leaf.ms) - 1
 	leaf.ms[k], leaf.ms[last] = leaf.ms[last], member{}
 	leaf.ms = leaf.ms[:last]
+	if k < last {
+		moved := leaf.ms[k].r
+		moved.at[moved.slot(part)].k = int32(k)
+	}
 	for _, p := range path[:level+1] {
 		nd := *p
 		nd.n--
@@ -129,8 +134,8 @@ func remove(root **node, part int, r *rec) {
 			return
 		case !nd.leaf && nd.n <= bucket/2:
 			nd.ms, nd.kids, nd.leaf = gather(make([]member, 0, bucket), nd), [4]*node{}, true
-			for _, m := range nd.ms {
-				m.r.leaves[m.r.slot(part)] = nd
+			for k, m := range nd.ms {
+				m.r.at[m.r.slot(part)] = place{nd, int32(k), nd.level}
 			}
 			return
 		}

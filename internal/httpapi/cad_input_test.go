@@ -20,6 +20,7 @@ func TestCommandAndControlBadInput(t *testing.T) {
 	e.mustSetArea(nil)
 	offDuty := e.mustCreateUnit("SO41", bluelamp.StateOffDuty, portswood)
 	free := e.mustCreateUnit("SO42", bluelamp.StateAvailable, portswood)
+	e.mustBookOn(e.officer, free.ID)
 	inc := e.mustOpenIncident(e.handler, bluelamp.GradePriority, bargate)
 	closed := e.mustOpenIncident(e.handler, bluelamp.GradeStandard, bargate)
 	if res := e.sup.do("POST", fmt.Sprintf("/api/v1/incidents/%d/close", closed.ID), map[string]any{"category": "CRIME_ROBBERY", "result": "NO_TRACE"}); res.status != http.StatusOK {
@@ -177,7 +178,11 @@ func TestCommandAndControlBadInput(t *testing.T) {
 	var units struct{ Units []*bluelamp.Unit }
 	e.ctl.do("GET", "/api/v1/units", nil).decode(t, &units)
 	for _, u := range units.Units {
-		if u.IncidentID != 0 || *u.Position != portswood || len(u.Skills) != 0 || len(u.Crew) != 0 {
+		crew := 0
+		if u.ID == free.ID {
+			crew = 1 // the officer booked on above
+		}
+		if u.IncidentID != 0 || *u.Position != portswood || len(u.Skills) != 0 || len(u.Crew) != crew {
 			t.Fatalf("unit changed by a refused request: %+v", u)
 		}
 	}

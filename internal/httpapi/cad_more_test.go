@@ -193,6 +193,7 @@ func TestUnitRoutes(t *testing.T) {
 	if res.status != http.StatusOK || got.CallSign != "SO71N" || len(got.Crew) != 1 || len(got.Skills) != 2 {
 		t.Fatalf("patch crew only: %d %s", res.status, res.body)
 	}
+	e.mustBookOn(e.officer, unit.ID)
 	if u := e.mustStatus(e.officer, unit.ID, "2"); u.State != bluelamp.StateAvailable || u.StatusCode != "2" {
 		t.Fatalf("status 2: %+v", u)
 	}

@@ -60,12 +60,13 @@ func newCADEnv(t *testing.T) *cadEnv {
 	ce := &cadEnv{apiEnv: e, station: e.mustCreateStation("alpha", "SO")}
 	for name, role := range map[string]bluelamp.Role{
 		"handler": bluelamp.RoleCallHandler, "ctl": bluelamp.RoleController, "ctl2": bluelamp.RoleController, "sup": bluelamp.RoleSupervisor,
-		"admin": bluelamp.RoleForceAdmin, "officer": bluelamp.RoleResponseOfficer, "aud": bluelamp.RoleAuditor,
+		"admin": bluelamp.RoleForceAdmin, "aud": bluelamp.RoleAuditor,
 	} {
 		e.mustCreateUser("alpha", name, role)
 	}
 	ce.handler, ce.ctl, ce.ctl2, ce.sup = e.signIn("handler"), e.signIn("ctl"), e.signIn("ctl2"), e.signIn("sup")
-	ce.admin, ce.officer, ce.aud = e.signIn("admin"), e.signIn("officer"), e.signIn("aud")
+	ce.admin, ce.aud = e.signIn("admin"), e.signIn("aud")
+	ce.officer = ce.newOfficer("officer", "9001")
 	return ce
 }
 
@@ -151,6 +152,14 @@ func (e *cadEnv) mustAssign(c *client, inc bluelamp.IncidentID, unit bluelamp.Un
 	e.t.Helper()
 	if res := c.do("POST", fmt.Sprintf("/api/v1/incidents/%d/assignments", inc), map[string]any{"unit_id": unit}); res.status != http.StatusCreated {
 		e.t.Fatalf("assign unit %d to %d: %d %s", unit, inc, res.status, res.body)
+	}
+}
+
+// mustBookOn books an officer on to a unit: officers change only their own.
+func (e *cadEnv) mustBookOn(c *client, unit bluelamp.UnitID) {
+	e.t.Helper()
+	if res := c.do("POST", "/api/v1/me/unit", map[string]any{"unit_id": unit}); res.status != http.StatusOK {
+		e.t.Fatalf("book on to unit %d: %d %s", unit, res.status, res.body)
 	}
 }
 
@@ -249,6 +258,7 @@ func TestCommandAndControl(t *testing.T) {
 		t.Fatalf("recommendations = %+v", recs.Recommendations)
 	}
 	e.mustAssign(e.ctl, inc.ID, near.ID)
+	e.mustBookOn(e.officer, near.ID)
 	if u := e.mustStatus(e.officer, near.ID, "5"); u.State != bluelamp.StateEnRoute || u.IncidentID != inc.ID {
 		t.Fatalf("unit after 5: %+v", u)
 	}
@@ -364,6 +374,7 @@ func TestAttendanceClocks(t *testing.T) {
 	if c := clock(t, e.incident(e.ctl, inc.ID), bluelamp.ClockFromDispatch); c.State != bluelamp.ClockRunning {
 		t.Fatalf("dispatch clock now: %+v", c)
 	}
+	e.mustBookOn(e.officer, unit.ID)
 	e.mustStatus(e.officer, unit.ID, "6")
 	e.ahead.Store(int64(time.Hour))
 	got := e.incident(e.ctl, inc.ID)

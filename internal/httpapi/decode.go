@@ -31,13 +31,18 @@ func decodeJSON(r *http.Request, v any) error {
 		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: codeUnsupportedMedia, Message: "send the body as Content-Type: application/json"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return &bluelamp.Error{Kind: bluelamp.KindTooLarge, Code: "body_too_large", Message: fmt.Sprintf("the request body is over the %d-byte limit", MaxBody)}
-	}
 	if err != nil {
-		return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_body", Message: "the request body could not be read", Err: err}
+		return bodyError(err)
 	}
 	return decodeBody(body, v)
+}
+
+// bodyError explains why a request body could not be read.
+func bodyError(err error) error {
+	if e, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return &bluelamp.Error{Kind: bluelamp.KindTooLarge, Code: "body_too_large", Message: fmt.Sprintf("the request body is over the %d-byte limit", e.Limit)}
+	}
+	return &bluelamp.Error{Kind: bluelamp.KindInvalid, Code: "bad_body", Message: "the request body could not be read", Err: err}
 }
 
 // decodeBody decodes one strict JSON value; it is what the fuzz tests drive.

@@ -28,10 +28,22 @@ var (
 	unitEditor     = []bluelamp.Role{bluelamp.RoleSupervisor, bluelamp.RoleForceAdmin}
 	unitReporter   = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
 
+	// Exhibits and safeguarding referrals (issue 4): officers and
+	// supervisors log exhibits and make referrals; controllers also read
+	// exhibits linked to incidents; force admins configure partners, whose
+	// own users only acknowledge referrals.
+	evidenceWriter = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
+	exhibitReader  = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
+	partnerReader  = []bluelamp.Role{bluelamp.RoleForceAdmin, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
+	partnerAgency  = []bluelamp.Role{bluelamp.RolePartnerAgency}
+
 	// The connected officer (issue 4): officers book on to units, and
 	// write to the log of the jobs their unit is assigned to.
-	officer  = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
-	logAdder = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
+	officer          = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
+	positionReporter = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer,
+		bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleForceAdmin}
+	trackReader = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleAuditor}
+	logAdder    = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
 
 	// Officers' forms (issue 4): officers and supervisors file them;
 	// those who work incidents read them with a justification; supervisors
@@ -39,13 +51,23 @@ var (
 	formWriter     = []bluelamp.Role{bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleSupervisor}
 	formReader     = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer, bluelamp.RoleAuditor}
 	notebookReader = []bluelamp.Role{bluelamp.RoleSupervisor, bluelamp.RoleAuditor}
+
+	// Record checks (issue 4): the people who check a person, vehicle or
+	// place before or at a job; not partner agencies.
+	recordChecker = []bluelamp.Role{bluelamp.RoleCallHandler, bluelamp.RoleController, bluelamp.RoleSupervisor,
+		bluelamp.RoleResponseOfficer, bluelamp.RoleNeighbourhoodOfficer}
 )
+
+// osmandParams are the OsmAnd protocol's parameters.
+var osmandParams = []string{"id", "deviceid", "lat", "lon", "location", "timestamp", "speed", "bearing", "heading", "altitude",
+	"accuracy", "hdop", "batt", "charge", "driverUniqueId"}
 
 // table is every route, who may call it and the query parameters it takes
 // (any other is refused): the one place authorisation is
 // declared. A route with public false and nil roles is open to any
 // signed-in user (it shows them only their own data).
 func (s *Server) table() []route {
+	checks := s.newRecordChecks() // per-user limit on record checks (ratelimit.go)
 	rs := []route{
 		{pattern: "GET /healthz", public: true, handle: s.handleHealth},
 		{pattern: "GET /readyz", public: true, handle: s.handleReady},
@@ -120,6 +142,36 @@ func (s *Server) table() []route {
 		{pattern: "POST /api/v1/notebook/{number}/review", roles: supervisor, handle: s.handleNotebookReview},
 		{pattern: "GET /api/v1/officers/{collar}/notebook", roles: notebookReader, query: []string{"from", "to", "limit"}, handle: s.handleOfficerNotebook},
 		{pattern: "GET /api/v1/officers/{collar}/notebook/export", roles: notebookReader, query: []string{"from", "to"}, handle: s.handleNotebookExport},
+
+		{pattern: "POST /api/v1/exhibits", roles: evidenceWriter, maxBody: s.exhibitUploadLimit(), handle: s.handleExhibitCreate},
+		{pattern: "GET /api/v1/exhibits", roles: exhibitReader, query: []string{"incident_id", "produced_by", "offset", "limit"}, handle: s.handleExhibitList},
+		{pattern: "GET /api/v1/exhibits/{id}", roles: exhibitReader, handle: s.handleExhibitGet},
+		{pattern: "GET /api/v1/exhibits/{id}/content", roles: exhibitReader, handle: s.handleExhibitContent},
+		{pattern: "POST /api/v1/exhibits/{id}/custody", roles: evidenceWriter, handle: s.handleExhibitCustody},
+		{pattern: "GET /api/v1/referral-types", handle: s.handleReferralTypes},
+		{pattern: "GET /api/v1/partners", roles: partnerReader, handle: s.handlePartnerList},
+		{pattern: "POST /api/v1/partners", roles: admin, handle: s.handlePartnerCreate},
+		{pattern: "POST /api/v1/referrals", roles: evidenceWriter, handle: s.handleReferralCreate},
+		{pattern: "GET /api/v1/referrals", roles: evidenceWriter, query: []string{"incident_id", "mine", "offset", "limit"}, handle: s.handleReferralList},
+		{pattern: "GET /api/v1/referrals/{id}", roles: evidenceWriter, handle: s.handleReferralGet},
+		{pattern: "POST /api/v1/referrals/{id}/acknowledgement", roles: partnerAgency, handle: s.handleReferralAck},
+
+		{pattern: "GET /api/v1/persons", roles: recordChecker, query: []string{"surname", "forename", "dob", "offset", "limit"}, handle: checks.guard(s.handlePersonSearch)},
+		{pattern: "GET /api/v1/persons/{id}", roles: recordChecker, handle: checks.guard(s.handlePersonGet)},
+		{pattern: "GET /api/v1/vehicles", roles: recordChecker, query: []string{"vrm", "offset", "limit"}, handle: checks.guard(s.handleVehicleSearch)},
+		{pattern: "GET /api/v1/vehicles/{id}", roles: recordChecker, handle: checks.guard(s.handleVehicleGet)},
+		{pattern: "GET /api/v1/locations", roles: recordChecker, query: []string{"q", "lat", "lon", "radius", "offset", "limit"}, handle: checks.guard(s.handleLocationSearch)},
+		{pattern: "GET /api/v1/locations/{id}", roles: recordChecker, handle: checks.guard(s.handleLocationGet)},
+		{pattern: "POST /api/v1/records/import", roles: admin, query: []string{"kind", "dry_run"}, maxBody: MaxImportBody, handle: s.handleRecordImport},
+
+		{pattern: "POST /api/v1/positions", roles: positionReporter, handle: s.handlePositions},
+		{pattern: "GET /api/v1/positions/osmand", roles: positionReporter, basicAuth: true, query: osmandParams, handle: s.handleOsmAnd},
+		{pattern: "POST /api/v1/positions/osmand", roles: positionReporter, basicAuth: true, query: osmandParams, handle: s.handleOsmAnd},
+		{pattern: "GET /api/v1/positions/live", roles: staff, query: []string{"bbox"}, handle: s.handlePositionStream},
+		{pattern: "GET /api/v1/units/{id}/track", roles: trackReader, query: []string{"from", "to", "limit"}, handle: s.handleTrack},
+		{pattern: "GET /api/v1/geofences", roles: staff, handle: s.handleGeofences},
+		{pattern: "POST /api/v1/geofences", roles: supervisor, handle: s.handleGeofenceCreate},
+		{pattern: "DELETE /api/v1/geofences/{id}", roles: supervisor, handle: s.handleGeofenceArchive},
 
 		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
 		{pattern: "GET /api/v1/units/{id}", roles: staff, handle: s.handleUnitGet},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/auth"
+	"github.com/bluelamp/bluelamp/internal/avl"
 )
 
 // Streamer delivers a force's events to one live client from a position.
@@ -44,6 +45,12 @@ type Server struct {
 
 	// Dispatch recommends units; without it recommendations answer 503.
 	Dispatch Recommender
+	// Tracker takes position reports and Feed streams them to consoles;
+	// without them the position routes answer 503.
+	Tracker *avl.Tracker
+	Feed    *avl.Feed
+	// Evidence holds exhibits' files and wakes the referral deliverer.
+	Evidence Evidence
 	// Now is the clock attendance clocks are read against; time.Now when nil.
 	Now func() time.Time
 
@@ -102,8 +109,11 @@ type route struct {
 	roles   []bluelamp.Role // who may call it; nil with public false means any signed-in user
 	query   []string        // the query parameters it takes
 	maxBody int64           // the largest body it takes; MaxBody when 0
-	handle  func(w http.ResponseWriter, r *http.Request) error
-	s       *Server
+	// basicAuth takes an API token as the password of HTTP Basic auth,
+	// for trackers that can put credentials only in a URL.
+	basicAuth bool
+	handle    func(w http.ResponseWriter, r *http.Request) error
+	s         *Server
 }
 
 // ServeHTTP runs a matched route's handler and writes its error as a problem.
@@ -212,6 +222,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := s.routeFor(pattern)
+	if rt.basicAuth {
+		basicAsBearer(r)
+	}
 	if !rt.public {
 		actor, sess, err := s.Auth.Request(r)
 		if err != nil {

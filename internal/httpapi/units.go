@@ -37,6 +37,7 @@ type unitUpdateRequest struct {
 	CallSign *string               `json:"call_sign"`
 	Crew     *[]string             `json:"crew"`
 	Skills   *[]bluelamp.UnitSkill `json:"skills"`
+	DeviceID *string               `json:"device_id"`
 }
 
 func (s *Server) handleUnitUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -45,7 +46,7 @@ func (s *Server) handleUnitUpdate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
-		return s.Store.UpdateUnit(r.Context(), id, bluelamp.UnitUpdate{CallSign: req.CallSign, Crew: req.Crew, Skills: req.Skills})
+		return s.Store.UpdateUnit(r.Context(), id, bluelamp.UnitUpdate{CallSign: req.CallSign, Crew: req.Crew, Skills: req.Skills, DeviceID: req.DeviceID})
 	})
 }
 
@@ -78,5 +79,10 @@ func (s *Server) handleUnitPosition(w http.ResponseWriter, r *http.Request) erro
 	if p == nil {
 		return bluelamp.InvalidFields(fields)
 	}
-	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) { return s.Store.SetUnitPosition(r.Context(), id, *p) })
+	return s.answerUnit(w, r, func(id bluelamp.UnitID) (*bluelamp.Unit, error) {
+		if err := s.checkOwnUnit(r.Context(), id); err != nil {
+			return nil, err
+		}
+		return s.Store.SetUnitPosition(r.Context(), id, *p)
+	})
 }

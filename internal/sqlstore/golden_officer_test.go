@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -31,4 +32,22 @@ func goldenOfficer(t *testing.T, s *Store, fc context.Context, station bluelamp.
 	must(err)
 	_, err = s.BookOff(ctx)
 	must(err)
+
+	now := s.Now()
+	wait, err := s.QueuePositions(fc, &bluelamp.PositionBatch{
+		Reports:   []bluelamp.PositionReport{{UnitID: unit.ID, Lat: 51, Lon: -1, At: now, Source: "app"}},
+		Older:     []bluelamp.PositionReport{{UnitID: unit.ID, Lat: 51, Lon: -1, At: now.Add(-time.Second)}},
+		Crossings: []bluelamp.GeofenceCrossing{{UnitID: unit.ID, CallSign: "G9", Entered: true, At: now}},
+	})
+	must(err)
+	must(wait())
+	_, err = s.FindTrack(fc, unit.ID, now.Add(-time.Hour), now.Add(time.Hour), 10, bluelamp.Justification{Reason: "AUDIT", Text: "golden"})
+	must(err)
+	_, err = s.PrunePositions(fc)
+	must(err)
+	g := &bluelamp.Geofence{Name: "G", Boundary: [][2]float64{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}
+	must(s.CreateGeofence(fc, g))
+	_, err = s.FindGeofences(fc)
+	must(err)
+	must(s.ArchiveGeofence(fc, g.ID))
 }

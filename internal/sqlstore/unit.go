@@ -11,18 +11,21 @@ import (
 )
 
 const unitCols = `u.id, u.force_id, u.call_sign, u.type, u.station_id, u.crew, u.skills, u.state, u.status_code, u.status_at,
-	u.incident_id, COALESCE(i.number, ''), u.lat, u.lon, u.position_at`
+	u.incident_id, COALESCE(i.number, ''), u.lat, u.lon, u.position_at, u.device_id, p.lat, p.lon, p.at`
 
-const unitFrom = ` FROM units u LEFT JOIN incidents i ON i.id = u.incident_id AND i.force_id = u.force_id`
+// unitFrom joins each unit's newest AVL fix: its last known position is
+// the newer of that and the one set on the unit itself.
+const unitFrom = ` FROM units u LEFT JOIN incidents i ON i.id = u.incident_id AND i.force_id = u.force_id
+	LEFT JOIN unit_positions p ON p.force_id = u.force_id AND p.unit_id = u.id`
 
 func scanUnit(sc interface{ Scan(...any) error }) (*bluelamp.Unit, error) {
 	var u bluelamp.Unit
 	var crew, skills string
 	var statusAt int64
-	var lat, lon sql.NullFloat64
-	var posAt sql.NullInt64
+	var lat, lon, fixLat, fixLon sql.NullFloat64
+	var posAt, fixAt sql.NullInt64
 	if err := sc.Scan(&u.ID, &u.ForceID, &u.CallSign, &u.Type, &u.StationID, &crew, &skills, &u.State, &u.StatusCode, &statusAt,
-		&u.IncidentID, &u.Incident, &lat, &lon, &posAt); err != nil {
+		&u.IncidentID, &u.Incident, &lat, &lon, &posAt, &u.DeviceID, &fixLat, &fixLon, &fixAt); err != nil {
 		return nil, fmt.Errorf("scan unit: %w", err)
 	}
 	var err error
@@ -33,6 +36,9 @@ func scanUnit(sc interface{ Scan(...any) error }) (*bluelamp.Unit, error) {
 		return nil, err
 	}
 	u.StatusAt = fromMicros(statusAt)
+	if fixAt.Valid && (!posAt.Valid || fixAt.Int64 > posAt.Int64) {
+		lat, lon, posAt = fixLat, fixLon, fixAt
+	}
 	if lat.Valid && lon.Valid {
 		u.Position = &bluelamp.Position{Lat: lat.Float64, Lon: lon.Float64}
 		u.PositionAt = timePtr(posAt)
@@ -93,10 +99,10 @@ func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
 			lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
 			u.PositionAt = &t.now
 		}
-		id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+		id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
 			t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
-			lat, lon, nullMicros(u.PositionAt))
+			lat, lon, nullMicros(u.PositionAt), u.DeviceID)
 		if err != nil {
 			return s.d.translate(err, "unit "+u.CallSign)
 		}
@@ -168,14 +174,17 @@ func (t *tx) updateUnit(u *bluelamp.Unit, upd bluelamp.UnitUpdate) error {
 	if upd.Skills != nil {
 		u.Skills = slices.Clone(*upd.Skills)
 	}
+	if upd.DeviceID != nil {
+		u.DeviceID = *upd.DeviceID
+	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
 	if err := t.checkSkills(u.Skills); err != nil {
 		return err
 	}
-	if _, err := t.exec("UPDATE units SET call_sign = ?, crew = ?, skills = ? WHERE force_id = ? AND id = ?",
-		u.CallSign, jsonText(u.Crew), jsonText(u.Skills), t.force(), u.ID); err != nil {
+	if _, err := t.exec("UPDATE units SET call_sign = ?, crew = ?, skills = ?, device_id = ? WHERE force_id = ? AND id = ?",
+		u.CallSign, jsonText(u.Crew), jsonText(u.Skills), u.DeviceID, t.force(), u.ID); err != nil {
 		return t.s.d.translate(err, "unit "+u.CallSign)
 	}
 	return nil

@@ -94,15 +94,26 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 
 // writeAs is write without the force check, for deployment-wide actors.
 func (s *Store) writeAs(ctx context.Context, fn func(*tx) error) error {
+	wait, err := s.queue(ctx, fn)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// queue queues fn for the writer and returns at once; wait reports when
+// its batch is durable (or failed), or when ctx ends first. Writes are
+// committed in the order they are queued.
+func (s *Store) queue(ctx context.Context, fn func(*tx) error) (wait func() error, err error) {
 	if bluelamp.ActorFrom(ctx) == nil {
-		return bluelamp.ErrNoActor
+		return nil, bluelamp.ErrNoActor
 	}
 	fn, op := claimingOp(ctx, fn)
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	s.closeMu.Lock()
 	if s.closed {
 		s.closeMu.Unlock()
-		return &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "shutting_down", Message: "bluelamp is shutting down; try again shortly"}
+		return nil, &bluelamp.Error{Kind: bluelamp.KindUnavailable, Code: "shutting_down", Message: "bluelamp is shutting down; try again shortly"}
 	}
 	timer := time.NewTimer(s.OpTimeout)
 	defer timer.Stop()
@@ -111,23 +122,25 @@ func (s *Store) writeAs(ctx context.Context, fn func(*tx) error) error {
 		s.closeMu.Unlock()
 	case <-timer.C:
 		s.closeMu.Unlock()
-		return unavailable(errors.New("write queue full"))
+		return nil, unavailable(errors.New("write queue full"))
 	case <-ctx.Done():
 		s.closeMu.Unlock()
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 	// Once queued, the write may commit: a caller that stops waiting is not
 	// told it was saved, which is safe; it is never told it was saved when
 	// it was not.
-	select {
-	case err := <-req.done:
-		if err == nil && op != nil {
-			op.MarkClaimed()
+	return func() error {
+		select {
+		case err := <-req.done:
+			if err == nil && op != nil {
+				op.MarkClaimed()
+			}
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	}, nil
 }
 
 // writer commits batches of queued writes until the queue is closed.
