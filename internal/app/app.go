@@ -61,6 +61,8 @@ type Main struct {
 	// re-check their caller's session (tests shorten it).
 	Heartbeat time.Duration
 
+	stopPositions func() // ends taking other nodes' positions
+
 	ln       net.Listener
 	server   *http.Server
 	serveErr chan error
@@ -135,6 +137,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load dispatch index: %w", err)
 	}
 	m.registerMetrics()
+	if err := m.sharePositions(); err != nil {
+		return err
+	}
 
 	if m.Config.Demo {
 		if m.Seeded, err = demo.Seed(ctx, m.Store, auth.HashPassword); err != nil {
@@ -262,6 +267,23 @@ func (m *Main) openHTTP() error {
 	return nil
 }
 
+// sharePositions passes the fixes this node accepts to the other nodes and
+// takes theirs, over the bus, for every node's dispatch index and consoles.
+func (m *Main) sharePositions() error {
+	node := natsbus.NewNodeID()
+	m.Tracker.Share = func(force bluelamp.ForceID, reports []bluelamp.PositionReport) {
+		if err := m.Bus.SharePositions(node, force, reports); err != nil {
+			m.Logger.Warn("share positions with other nodes", "force", force, "error", err)
+		}
+	}
+	stop, err := m.Bus.SubscribePositions(node, m.Tracker.Observe)
+	if err != nil {
+		return fmt.Errorf("take other nodes' positions: %w", err)
+	}
+	m.stopPositions = stop
+	return nil
+}
+
 // ready reports whether the database answers and the bus is connected.
 func (m *Main) ready(ctx context.Context) error {
 	if err := m.Store.Ping(ctx); err != nil {
@@ -326,6 +348,9 @@ func (m *Main) Close() error {
 	}
 	if m.Pruner != nil {
 		errs = append(errs, m.Pruner.Close())
+	}
+	if m.stopPositions != nil {
+		m.stopPositions()
 	}
 	if m.Feed != nil {
 		m.Feed.Stop()

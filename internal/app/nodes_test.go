@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -95,6 +97,55 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("node 0's session on node 1: %v %v", res, err)
 	}
 	res.Body.Close()
+
+	// A position taken by node 0 reaches node 1's consoles (and its
+	// dispatch index) over the bus.
+	var units struct {
+		Units []struct {
+			ID int64 `json:"id"`
+		}
+	}
+	res, err = writer.Get(nodes[0].URL() + "/api/v1/units")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.NewDecoder(res.Body).Decode(&units); err != nil || len(units.Units) == 0 {
+		t.Fatalf("units: %v", err)
+	}
+	res.Body.Close()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", nodes[1].URL()+"/api/v1/positions/live", nil)
+	live, err := reader.Do(req)
+	if err != nil || live.StatusCode != http.StatusOK {
+		t.Fatalf("live positions on node 1: %v %v", live, err)
+	}
+	defer live.Body.Close()
+	frames := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(live.Body)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			frames <- sc.Text()
+		}
+	}()
+	unit := units.Units[0].ID
+	fix := fmt.Sprintf(`{"positions":[{"unit_id":%d,"lat":50.9123,"lon":-1.8123,"at":%q}]}`, unit, time.Now().UTC().Format(time.RFC3339Nano))
+	res, err = writer.Post(nodes[0].URL()+"/api/v1/positions", "application/json", strings.NewReader(fix))
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("position on node 0: %v %v", res, err)
+	}
+	res.Body.Close()
+	want := fmt.Sprintf(`"unit_id":%d,"lat":50.9123`, unit)
+	for deadline := time.After(10 * time.Second); ; {
+		select {
+		case l := <-frames:
+			if !strings.Contains(l, want) {
+				continue
+			}
+		case <-deadline:
+			t.Fatal("node 1's console did not get node 0's position")
+		}
+		break
+	}
 
 	// One relay publishes; the other stands by, and takes over when the
 	// publishing node stops.

@@ -40,9 +40,12 @@ type Result struct {
 // and the crossings already recorded agree, because both are written in
 // one transaction.
 type Tracker struct {
-	Store  Store
-	Mover  Mover // optional
-	Feed   *Feed // optional
+	Store Store
+	Mover Mover // optional
+	Feed  *Feed // optional
+	// Share, when set, is given each batch of accepted fixes once durable,
+	// to pass to the other nodes (whose Observe takes them).
+	Share  func(force bluelamp.ForceID, reports []bluelamp.PositionReport)
 	Now    func() time.Time
 	Logger *slog.Logger
 
@@ -253,8 +256,38 @@ func (t *Tracker) Ingest(ctx context.Context, reports []bluelamp.PositionReport)
 		if t.Feed != nil {
 			t.Feed.Update(a.ForceID, j.batch.Reports)
 		}
+		if t.Share != nil {
+			t.Share(a.ForceID, j.batch.Reports)
+		}
 	}
 	return &j.result, nil
+}
+
+// Observe takes fixes another node accepted and wrote: they move this
+// node's picture of the units (and the fences they are in, silently: the
+// other node recorded the crossings) and reach its dispatch index and
+// consoles. A fix no newer than the one held is ignored.
+func (t *Tracker) Observe(force bluelamp.ForceID, reports []bluelamp.PositionReport) {
+	fs := t.force(force)
+	fs.mu.Lock()
+	if fs.loaded {
+		for k := range reports {
+			r := &reports[k]
+			us := fs.units[r.UnitID]
+			if us == nil || (us.known && r.At.UnixMicro() <= us.at) {
+				continue
+			}
+			us.known, us.at, us.lat, us.lon = true, r.At.UnixMicro(), r.Lat, r.Lon
+			us.inside = fs.fences.inside(us.inside[:0], r.Lat, r.Lon)
+		}
+	}
+	fs.mu.Unlock()
+	if t.Mover != nil {
+		t.Mover.Move(force, reports)
+	}
+	if t.Feed != nil {
+		t.Feed.Update(force, reports)
+	}
 }
 
 // judge decides one report (index k of the request). The caller holds fs.mu.
