@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bluelamp/bluelamp/internal/demo"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
@@ -210,4 +211,44 @@ func (s *session) phoneOnShift(username string, unit unitView) {
 	s.do(chromedp.Navigate(s.base + "/app/"))
 	s.until(`document.getElementById("conn") && document.getElementById("conn").textContent === "live"`, "the app, live")
 	s.wait(`navigator.serviceWorker.controller !== null`, "the service worker to control the page")
+}
+
+// allowLocation lets the app use the phone's position, as an officer does
+// when the browser asks.
+func (s *session) allowLocation() {
+	s.t.Helper()
+	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: s.base})
+		return err
+	}))
+}
+
+// moveTo puts the phone at lat, lon: its Geolocation watchers hear a fix.
+func (s *session) moveTo(lat, lon float64) {
+	s.t.Helper()
+	acc := 8.0
+	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc})
+		return err
+	}))
+}
+
+// waitAsync polls an expression whose value is a promise of a boolean
+// until it resolves true.
+func (s *session) waitAsync(expr, what string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s: waiting for %s: %v\n%s", s.name, what, err, s.errors())
+		}
+		<-tick.C
+	}
 }

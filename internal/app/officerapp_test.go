@@ -706,3 +706,92 @@ func TestOfficerAppAccessibility(t *testing.T) {
 	check("not-found")
 	phone.noErrors()
 }
+
+// trackOf returns the positions the server holds for unit id in the last
+// hour, read as a controller with a reason.
+func trackOf(t *testing.T, c *http.Client, base string, id int) []struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+} {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", fmt.Sprintf("%s/api/v1/units/%d/track", base, id), nil)
+	req.Header.Set("Bluelamp-Reason", "INCIDENT")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Positions []struct {
+			Lat float64 `json:"lat"`
+			Lon float64 `json:"lon"`
+		} `json:"positions"`
+	}
+	if res.StatusCode != 200 {
+		t.Fatalf("track: %d", res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Positions
+}
+
+// waitTrack polls the unit's track until it holds n positions.
+func waitTrack(t *testing.T, c *http.Client, base string, id, n int) int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		got := len(trackOf(t, c, base, id))
+		if got >= n || time.Now().After(deadline) {
+			return got
+		}
+		<-tick.C
+	}
+}
+
+// TestOfficerAppPositions: while booked on, the phone reports its
+// position, batched, through the outbox; with no signal the batches wait
+// on the phone (not shown to the officer as their actions) and reach the
+// server when the signal returns.
+func TestOfficerAppPositions(t *testing.T) {
+	m := startDemo(t)
+	base := m.URL()
+	ctlAPI := apiClient(t, base, "demo.controller")
+	unit := freeUnit(t, ctlAPI, base)
+	phone := newPhone(t, base, "phone")
+	phone.allowLocation()
+	phone.moveTo(50.7150, -2.4400)
+	phone.phoneOnShift("demo.response", unit)
+	phone.wait(`document.getElementById("avl-state").textContent.startsWith("Your position is shared")`, "the position indicator")
+	// Five fixes make a batch.
+	taken := eval[int](phone, `window.bluelamp.avl.positions.taken`)
+	for i := 1; i <= 5; i++ {
+		phone.moveTo(50.7150+float64(i)*0.0002, -2.4400)
+		phone.wait(fmt.Sprintf(`window.bluelamp.avl.positions.taken === %d`, taken+i), "the fix")
+	}
+	if n := waitTrack(t, ctlAPI, base, unit.ID, 5); n < 5 {
+		dbg, _ := chromedp.Run(phone.ctx, chromedp.Evaluate[string](`window.bluelamp.outbox.items().then((is) => JSON.stringify(is.filter((i) => i.kind === "positions").map((i) => [i.state, i.body, i.status, i.answer])))`, chromedp.EvalAwaitPromise))
+		t.Fatalf("the server holds %d positions, want at least 5\n%s", n, dbg)
+	}
+	phone.shot("avl-01-shared")
+
+	phone.setOffline(true)
+	phone.wait(`document.getElementById("conn").textContent === "offline"`, "offline")
+	before := len(trackOf(t, ctlAPI, base, unit.ID))
+	taken = eval[int](phone, `window.bluelamp.avl.positions.taken`)
+	for i := 1; i <= 5; i++ {
+		phone.moveTo(50.7170+float64(i)*0.0002, -2.4380)
+		phone.wait(fmt.Sprintf(`window.bluelamp.avl.positions.taken === %d`, taken+i), "the fix")
+	}
+	phone.waitAsync(`window.bluelamp.outbox.pending().then((ps) => ps.some((p) => p.kind === "positions") && document.body.dataset.pending === "0")`, "a batch waiting, not listed as the officer's")
+	if n := len(trackOf(t, ctlAPI, base, unit.ID)); n != before {
+		t.Fatalf("positions reached the server while the phone was offline: %d, then %d", before, n)
+	}
+	phone.setOffline(false)
+	if n := waitTrack(t, ctlAPI, base, unit.ID, before+5); n < before+5 {
+		t.Fatalf("after the signal returned the server holds %d positions, want at least %d", n, before+5)
+	}
+	phone.noErrors()
+}

@@ -154,6 +154,17 @@ function drawBanner() {
   b.hidden = false;
 }
 
+// The position indicator: whether control can see where the unit is.
+ctx.avl.on((s) => {
+  const p = $("#avl-state");
+  p.textContent = {
+    off: "", on: "Your position is shared with control while you are booked on.",
+    denied: "Control cannot see where you are: allow this app to use your location in the phone's settings.",
+    unavailable: "Your position cannot be found just now: control sees where you were last.",
+  }[s];
+  p.className = "sub avl " + s;
+});
+
 function pendingStatus() {
   const ss = items.filter((i) => i.kind === "status" && i.state === PENDING && i.meta.unit === view.unit.id && i.meta.state);
   return ss[ss.length - 1];
@@ -430,4 +441,4 @@ connect({
   onStatus: ctx.conn.set,
   onSignedOut: () => { location.href = signInPage + "?notice=expired"; },
 });
-window.bluelamp = { outbox, reload: load };
+window.bluelamp = { outbox, reload: load, avl: ctx.avl };

@@ -20,7 +20,7 @@ async function draw() {
     el("span", { class: "summary" }, j.summary),
     el("span", { class: "sub" }, [j.address, `last seen ${when(j.lastSeen)}`].filter(Boolean).join(" · ")))));
 
-  const items = (await outbox.items()).reverse();
+  const items = (await outbox.items()).filter((i) => i.kind !== "positions").reverse();
   $("#actions-empty").hidden = items.length > 0;
   fill($("#actions-list"), items.map((i) => {
     if (i.state !== DONE && i.state !== DISMISSED && i.state !== DROPPED) return outboxItem(outbox, i, false);

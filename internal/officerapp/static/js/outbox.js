@@ -76,10 +76,12 @@ export class Outbox {
   // once, here: every copy sent carries the same bytes under the same key,
   // as the server requires.
   // id, when given, is the key to use (a form's client_id, so the form and
-  // its Idempotency-Key name the same action).
-  async add({ id, kind, label, method = "POST", path, body, meta = {}, priority = false }) {
+  // its Idempotency-Key name the same action). A quiet item that the server
+  // refuses is dropped rather than shown as a conflict: for what the
+  // officer did not do by hand and cannot put right (positions).
+  async add({ id, kind, label, method = "POST", path, body, meta = {}, priority = false, quiet = false }) {
     const item = {
-      id: id || this.key(), user: this.user, kind, label, method, path, meta, priority,
+      id: id || this.key(), user: this.user, kind, label, method, path, meta, priority, quiet,
       body: body === undefined ? undefined : JSON.stringify(body),
       takenAt: this.now().toISOString(), state: PENDING, attempts: 0,
     };
@@ -197,10 +199,10 @@ export class Outbox {
         this.blocked = "";
         Object.assign(item, r.outcome === DONE
           ? { state: DONE, sentAt: item.lastTriedAt, status: r.status, replayed: r.replayed, answer: r.answer }
-          : { state: CONFLICT, status: r.status, problem: r.problem, message: r.message });
+          : { state: item.quiet ? DROPPED : CONFLICT, status: r.status, problem: r.problem, message: r.message });
         delete item.lastError;
         await this.put(item);
-        this.emit({ type: r.outcome, item });
+        this.emit({ type: item.state === DROPPED ? "dropped" : r.outcome, item });
         continue;
       }
       item.lastError = r.message;

@@ -4,6 +4,7 @@
 import { api, read, signInPage, Problem } from "./api.js";
 import { openDB, forget } from "./db.js";
 import { Outbox, PENDING, CONFLICT } from "./outbox.js";
+import { Positions } from "./avl.js";
 import { $, el, fill, announce } from "./dom.js";
 import { clockSeconds, iso } from "./format.js";
 
@@ -51,7 +52,24 @@ export async function boot() {
   showOutbox(outbox);
   outbox.start(window);
   addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") outbox.flush(); });
-  return { me: user, db, outbox, conn, offlineSince: me.cached ? me.fetchedAt : null };
+  return { me: user, db, outbox, conn, offlineSince: me.cached ? me.fetchedAt : null, avl: positions(outbox) };
+}
+
+// positions reports the phone's position while the officer is booked on
+// (avl.js), on every signed-in page. It returns {state, on(fn)}: state is
+// "off" (not booked on), "on", "denied" or "unavailable".
+function positions(outbox) {
+  const avl = { state: "off", listeners: new Set(), on(fn) { this.listeners.add(fn); fn(this.state); } };
+  read("/me/unit").then((r) => {
+    const p = new Positions({ outbox, unit: r.data.unit.id });
+    p.start((s) => {
+      avl.state = s;
+      for (const fn of avl.listeners) fn(s);
+    });
+    addEventListener("pagehide", () => p.send());
+    avl.positions = p;
+  }).catch(() => { /* not booked on: nothing to report for */ });
+  return avl;
 }
 
 // stop replaces the page's content with a message and a way on.
@@ -84,7 +102,8 @@ function showOutbox(outbox) {
   const card = $("#outbox");
   let sending = 0;
   const draw = async () => {
-    const items = await outbox.items();
+    // Positions are the phone's, not the officer's doing: not listed.
+    const items = (await outbox.items()).filter((i) => i.kind !== "positions");
     const pending = items.filter((i) => i.state === PENDING);
     const conflicts = items.filter((i) => i.state === CONFLICT);
     badge.hidden = pending.length + conflicts.length === 0;
