@@ -33,6 +33,7 @@ type Store interface {
 	SaveForceSettings(ctx context.Context, fs *bluelamp.ForceSettings) error
 	CreateOfficer(ctx context.Context, o *bluelamp.Officer) error
 	CreateUser(ctx context.Context, u *bluelamp.User, passwordHash string) error
+	RecordImporter
 }
 
 type station struct {
@@ -190,6 +191,9 @@ func Seed(ctx context.Context, s Store, hash func(string) (string, error)) (bool
 		if err := s.CreateOfficer(fctx, &bluelamp.Officer{CollarNumber: o.collar, Name: o.name, Rank: o.rank, StationID: ids[o.station]}); err != nil {
 			return false, fmt.Errorf("create officer %s: %w", o.collar, err)
 		}
+	}
+	if err := SeedRecords(fctx, s); err != nil {
+		return false, err
 	}
 	h, err := hash(Password)
 	if err != nil {
