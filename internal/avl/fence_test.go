@@ -3,7 +3,10 @@ package avl
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -125,4 +128,40 @@ func BenchmarkFenceContains(b *testing.B) {
 			k++
 		}
 	})
+}
+
+// BenchmarkLiveStateMemory measures what the tracker and the console feed
+// hold per live unit at 150,000 units, each with a fix and inside the
+// force area and one zone — beside the dispatch index's own share
+// (dispatch.BenchmarkIndexMemory). Issue 4 goal: ≤ 1 KiB per live unit.
+//
+//	go test -run '^$' -bench LiveStateMemory ./internal/avl
+func BenchmarkLiveStateMemory(b *testing.B) {
+	const n = 150_000
+	r := rand.New(rand.NewPCG(8, 8))
+	reports := make([]bluelamp.PositionReport, n)
+	for k := range reports {
+		speed, heading := 10.0, 90.0
+		reports[k] = bluelamp.PositionReport{UnitID: bluelamp.UnitID(k + 1), Lat: 50 + r.Float64(), Lon: -2 + r.Float64(), Accuracy: 8,
+			Speed: &speed, Heading: &heading, At: t0, Source: "app"}
+	}
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		fs := &forceState{units: make(map[bluelamp.UnitID]*unitState, n)}
+		feed := NewFeed(time.Second)
+		for k := range reports {
+			rp := &reports[k]
+			fs.units[rp.UnitID] = &unitState{callSign: "A" + strconv.Itoa(k), known: true, at: rp.At.UnixMicro(), lat: rp.Lat, lon: rp.Lon,
+				inside: []bluelamp.GeofenceID{0, bluelamp.GeofenceID(k % 1000)}}
+		}
+		feed.Update("alpha", reports)
+		feed.Tick()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/unit")
+		runtime.KeepAlive(fs)
+		runtime.KeepAlive(feed)
+	}
 }
