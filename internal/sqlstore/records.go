@@ -730,7 +730,12 @@ func (s *Store) FindLocationRecords(ctx context.Context, f bluelamp.LocationReco
 		if pc, ok := bluelamp.NormalisePostcode(f.Query); ok {
 			where, args = append(where, "l.postcode = ?"), append(args, pc)
 		} else if district, ok := bluelamp.OutwardCode(f.Query); ok {
-			where, args = append(where, "l.postcode >= ?", "l.postcode < ?"), append(args, district+" ", district+" "+prefixEnd)
+			// An outward code may be a word of an address too (the A35
+			// road): either matches.
+			word := strings.ToLower(district)
+			where = append(where, "l.id IN (SELECT p.id FROM locations p WHERE p.force_id = ? AND p.postcode >= ? AND p.postcode < ?"+
+				" UNION SELECT w.location_id FROM location_words w WHERE w.force_id = ? AND w.word >= ? AND w.word < ?)")
+			args = append(args, t.force(), district+" ", district+" "+prefixEnd, t.force(), word, word+prefixEnd)
 		} else {
 			words := strings.Fields(addressKey(f.Query))
 			if len(words) > 8 {

@@ -92,8 +92,9 @@ func TestRecordSearchIndexes(t *testing.T) {
 				{"VRMPrefix", "vehicles", "SELECT id FROM vehicles v WHERE v.force_id = ? AND v.vrm >= ? AND v.vrm < ? AND v.vrm LIKE ?",
 					[]any{"alpha", "AB51", "AB51" + prefixEnd, "AB51%"}},
 				{"Postcode", "locations_postcode", "SELECT id FROM locations l WHERE l.force_id = ? AND l.postcode = ?", []any{"alpha", "DT1 1AA"}},
-				{"Outward", "locations_postcode", "SELECT id FROM locations l WHERE l.force_id = ? AND l.postcode >= ? AND l.postcode < ?",
-					[]any{"alpha", "DT1 ", "DT1 " + prefixEnd}},
+				{"Outward", "locations_postcode", "SELECT id FROM locations l WHERE l.force_id = ? AND l.id IN (SELECT p.id FROM locations p WHERE p.force_id = ? AND p.postcode >= ? AND p.postcode < ?" +
+					" UNION SELECT w.location_id FROM location_words w WHERE w.force_id = ? AND w.word >= ? AND w.word < ?)",
+					[]any{"alpha", "alpha", "DT1 ", "DT1 " + prefixEnd, "alpha", "dt1", "dt1" + prefixEnd}},
 				{"Words", "location_words", "SELECT location_id FROM location_words w WHERE w.force_id = ? AND w.word >= ? AND w.word < ?",
 					[]any{"alpha", "mixen", "mixen" + prefixEnd}},
 				{"Near", "locations_position", "SELECT id FROM locations l WHERE l.force_id = ? AND l.lat BETWEEN ? AND ? AND l.lon BETWEEN ? AND ?",

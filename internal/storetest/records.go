@@ -569,6 +569,7 @@ func testFindLocationRecords(t *testing.T, open Opener) {
 			Markers: []bluelamp.Marker{marker("DA", "2029-01-01"), marker("OFFICER_SAFETY", "2028-01-01")}})
 		durnover := f.mustCreateLocationRecord(sys, &bluelamp.LocationRecord{Address: "Durnover Mill, Casterbridge", Postcode: "DT1 2XY", Position: at(10)})
 		far := f.mustCreateLocationRecord(sys, &bluelamp.LocationRecord{Address: "1 High Street, Budmouth", Postcode: "DT4 7AA", Position: at(5000)})
+		layby := f.mustCreateLocationRecord(sys, &bluelamp.LocationRecord{Address: "Lay-by, A35 Puddletown", Postcode: "DT2 8AA"})
 		tests := []struct {
 			name   string
 			filter bluelamp.LocationRecordFilter
@@ -578,6 +579,7 @@ func testFindLocationRecords(t *testing.T, open Opener) {
 			{"WordPrefix", bluelamp.LocationRecordFilter{Query: "caster"}, []bluelamp.LocationRecordID{mixen.ID, durnover.ID}},
 			{"Postcode", bluelamp.LocationRecordFilter{Query: "dt12xy"}, []bluelamp.LocationRecordID{durnover.ID}},
 			{"Outward", bluelamp.LocationRecordFilter{Query: "DT1"}, []bluelamp.LocationRecordID{mixen.ID, durnover.ID}},
+			{"OutwardOrWord", bluelamp.LocationRecordFilter{Query: "a35"}, []bluelamp.LocationRecordID{layby.ID}},
 			{"Near", bluelamp.LocationRecordFilter{Near: &here, RadiusM: 100}, []bluelamp.LocationRecordID{durnover.ID, mixen.ID}},
 			{"NearAndWords", bluelamp.LocationRecordFilter{Query: "mixen", Near: &here}, []bluelamp.LocationRecordID{mixen.ID}},
 			{"NearWide", bluelamp.LocationRecordFilter{Near: &here, RadiusM: 2000, Limit: 1, Offset: 1}, []bluelamp.LocationRecordID{mixen.ID}},
