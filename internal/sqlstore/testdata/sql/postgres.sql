@@ -32,7 +32,7 @@ INSERT INTO outbox_cursors (force_id, published_seq) VALUES ($1, 0);
 INSERT INTO partners (force_id, name, accepts, email, webhook_url, webhook_secret, user_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id;
 INSERT INTO person_names (force_id, surname_key, forename_key, person_id) VALUES ($1, $2, $3, $4);
 INSERT INTO persons (force_id, reference, surname, forenames, surname_key, forename_key, date_of_birth, sex, aliases, addresses, description, vulnerable, vulnerability, interpreter, language, markers, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id;
-INSERT INTO positions (force_id, unit_id, at, lat, lon, accuracy, speed, heading, source, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (force_id, unit_id, at) DO NOTHING;
+INSERT INTO positions (force_id, unit_id, at, lat, lon, accuracy, speed, heading, source, received_at) SELECT $1, u, a, la, lo, ac, sp, hd, so, $2 FROM unnest($3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::text[]) AS f (u, a, la, lo, ac, sp, hd, so) ON CONFLICT (force_id, unit_id, at) DO NOTHING;
 INSERT INTO referral_attempts (force_id, delivery_id, n, at, ok, error) VALUES ($1, $2, $3, $4, $5, $6);
 INSERT INTO referral_deliveries (force_id, referral_id, method, target, status, attempts, next_at, claim) VALUES ($1, $2, $3, $4, $5, 0, $6, '') RETURNING id;
 INSERT INTO referrals (force_id, reference, type, partner_id, incident_id, classification, consent, fields, referred_by, referrer_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;
@@ -43,7 +43,7 @@ INSERT INTO stop_search_requests (force_id, form_id, requested_at, name, email, 
 INSERT INTO stop_searches (form_id, force_id, reference, searched_at, request_until, receipt) VALUES ($1, $2, $3, $4, $5, $6);
 INSERT INTO tokens (id, secret_hash, user_id, force_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7);
 INSERT INTO unit_bookings (force_id, user_id, unit_id, booked_at) VALUES ($1, $2, $3, $4) ON CONFLICT (force_id, user_id) DO UPDATE SET unit_id = excluded.unit_id, booked_at = excluded.booked_at;
-INSERT INTO unit_positions (force_id, unit_id, at, lat, lon) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (force_id, unit_id) DO UPDATE SET at = excluded.at, lat = excluded.lat, lon = excluded.lon WHERE excluded.at > unit_positions.at;
+INSERT INTO unit_positions (force_id, unit_id, at, lat, lon) SELECT $1, u, a, la, lo FROM unnest($2::bigint[], $3::bigint[], $4::float8[], $5::float8[]) AS f (u, a, la, lo) ON CONFLICT (force_id, unit_id) DO UPDATE SET at = excluded.at, lat = excluded.lat, lon = excluded.lon WHERE excluded.at > unit_positions.at;
 INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13) RETURNING id;
 INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, 0, $8) RETURNING id;
 INSERT INTO vehicles (force_id, reference, vrm, make, model, colour, keeper_id, markers, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;
