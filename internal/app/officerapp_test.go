@@ -1,15 +1,23 @@
 package app
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bluelamp/bluelamp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -492,6 +500,10 @@ const outboxScript = `(async () => {
   // 9. The server's words, field by field.
   out.message = problemMessage({ status: 400, detail: "one or more fields are invalid", fields: { text: "is required, at most 4000 bytes" } });
   out.unit = unit;
+  // 10. The receipt reference the phone makes, for the Go test to compare.
+  const { stopSearchReference } = await import(base + "reference.js");
+  out.refs = Array.from({ length: 200 }, () => { const id = crypto.randomUUID(); return [id, stopSearchReference(id)]; });
+  out.refs.push(["0b7c2f4e-1a6d-1c2b-9f1e-5d3a8c7b6e21", stopSearchReference("0b7c2f4e-1a6d-1c2b-9f1e-5d3a8c7b6e21")]); // not version 4
   return JSON.stringify(out);
 })()`
 
@@ -522,21 +534,22 @@ func TestOfficerAppOutbox(t *testing.T) {
 		t.Fatalf("outbox script: %v\n%s", err, phone.errors())
 	}
 	var got struct {
-		OfflinePending []string `json:"offlinePending"`
-		OfflineSent    int      `json:"offlineSent"`
-		FirstWait      int      `json:"firstWait"`
-		BackStatuses   []int    `json:"backStatuses"`
-		BackPending    int      `json:"backPending"`
-		LostState      string   `json:"lostState"`
-		LostDone       []any    `json:"lostDone"`
-		LostSends      []any    `json:"lostSends"`
-		Conflict       []any    `json:"conflict"`
-		Held           []any    `json:"held"`
-		PriorityFirst  bool     `json:"priorityFirst"`
-		LastThree      bool     `json:"lastThree"`
-		Auth           []any    `json:"auth"`
-		KeptPositions  []int    `json:"keptPositions"`
-		Message        string   `json:"message"`
+		OfflinePending []string    `json:"offlinePending"`
+		OfflineSent    int         `json:"offlineSent"`
+		FirstWait      int         `json:"firstWait"`
+		BackStatuses   []int       `json:"backStatuses"`
+		BackPending    int         `json:"backPending"`
+		LostState      string      `json:"lostState"`
+		LostDone       []any       `json:"lostDone"`
+		LostSends      []any       `json:"lostSends"`
+		Conflict       []any       `json:"conflict"`
+		Held           []any       `json:"held"`
+		PriorityFirst  bool        `json:"priorityFirst"`
+		LastThree      bool        `json:"lastThree"`
+		Auth           []any       `json:"auth"`
+		KeptPositions  []int       `json:"keptPositions"`
+		Message        string      `json:"message"`
+		Refs           [][2]string `json:"refs"`
 	}
 	if err := json.Unmarshal([]byte(res), &got); err != nil {
 		t.Fatal(err)
@@ -558,6 +571,14 @@ func TestOfficerAppOutbox(t *testing.T) {
 	check("an ended session waits for a sign-in", fmt.Sprint(got.Auth) == "[pending auth 60000]")
 	check("only the newest positions kept", slices.Equal(got.KeptPositions, []int{3, 4}))
 	check("the server's words", got.Message == "Text is required, at most 4000 bytes")
+	for _, r := range got.Refs {
+		if want := bluelamp.StopSearchReference(r[0]); r[1] != want {
+			t.Errorf("the phone's receipt reference for %s is %q, the server's %q", r[0], r[1], want)
+		}
+	}
+	if len(got.Refs) != 201 {
+		t.Errorf("%d references compared", len(got.Refs))
+	}
 
 	// The force's log: each status once, in the order taken, the refused
 	// one absent, EMERGENCY's stand-in (13, call back) before the two the
@@ -793,5 +814,127 @@ func TestOfficerAppPositions(t *testing.T) {
 	if n := waitTrack(t, ctlAPI, base, unit.ID, before+5); n < before+5 {
 		t.Fatalf("after the signal returned the server holds %d positions, want at least %d", n, before+5)
 	}
+	phone.noErrors()
+}
+
+// getWithReason GETs path as c with a reason for reading personal data and
+// decodes the answer into out.
+func getWithReason(t *testing.T, c *http.Client, u, reason string, out any) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", u, nil)
+	req.Header.Set("Bluelamp-Reason", reason)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOfficerAppEvidence logs an exhibit (a photo) and makes a
+// safeguarding referral on a phone with no signal; back online each is
+// recorded once, the exhibit's SHA-256 is the photo's, and the officer
+// sees the referral's delivery.
+func TestOfficerAppEvidence(t *testing.T) {
+	m := startDemo(t)
+	base := m.URL()
+	ctlAPI := apiClient(t, base, "demo.controller")
+	admin := apiClient(t, base, "demo.admin")
+	if st := apiJSON(t, admin, "POST", base+"/api/v1/partners", map[string]any{"name": "Wessex Adult Social Care",
+		"accepts": []string{"ADULT_AT_RISK", "MENTAL_HEALTH"}, "email": "asc@wessex.example"}, nil); st != 201 {
+		t.Fatalf("partner: %d", st)
+	}
+	unit := freeUnit(t, ctlAPI, base)
+	phone := newPhone(t, base, "phone")
+	phone.phoneOnShift("demo.response", unit)
+	incID, number := mustOpenIncident(t, base, "PRIORITY", "Man in crisis on Grey's Bridge", 50.7146, -2.4290)
+	if st := apiJSON(t, ctlAPI, "POST", fmt.Sprintf("%s/api/v1/incidents/%d/assignments", base, incID), map[string]any{"unit_id": unit.ID}, nil); st != 201 && st != 200 {
+		t.Fatalf("assign: %d", st)
+	}
+	phone.wait(fmt.Sprintf(`document.getElementById("job-number").textContent === %q`, number), "the job")
+
+	// A photo, as the camera would give it.
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	photo := filepath.Join(t.TempDir(), "IMG_0001.png")
+	if err := os.WriteFile(photo, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+
+	// Each page once with a signal, so the phone has their lists.
+	phone.do(chromedp.Navigate(base + "/app/forms/referral"))
+	phone.until(`document.getElementById("rf-form") && !document.getElementById("rf-form").hidden`, "the referral form")
+	checkAxe(t, phone.ctx, "app-referral")
+	phone.do(chromedp.Navigate(base + "/app/forms/exhibit"))
+	phone.until(`document.getElementById("ex-form") !== null && !document.getElementById("ex-job-link").hidden`, "the exhibit form")
+	checkAxe(t, phone.ctx, "app-exhibit")
+
+	phone.setOffline(true)
+	phone.wait(`document.getElementById("conn").textContent === "offline"`, "offline")
+	phone.do(chromedp.SendKeys(chromedp.ID("ex-description"), "Kitchen knife, black handle, 20 cm blade, from the man's right coat pocket"))
+	phone.tap(`#ex-job-address`)
+	phone.do(chromedp.SetUploadFiles(chromedp.ID("ex-file"), []string{photo}))
+	phone.wait(`!document.getElementById("ex-preview").hidden`, "the photo's preview")
+	phone.tap(`#ex-form button[type=submit]`)
+	phone.wait(`document.getElementById("ex-state").textContent.startsWith("Exhibit kept on this phone")`, "the exhibit kept")
+	phone.shot("evidence-01-exhibit-offline")
+
+	phone.do(chromedp.Navigate(base + "/app/forms/referral"))
+	phone.until(`document.getElementById("rf-form") && !document.getElementById("rf-form").hidden && document.body.dataset.pending === "1"`, "the referral form offline")
+	phone.do(chromedp.SetValue(chromedp.ID("rf-type"), "MENTAL_HEALTH"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("rf-type").dispatchEvent(new Event("change"))`))
+	phone.wait(`document.getElementById("rf-f-presentation") !== null && document.getElementById("rf-partner").options.length === 2`, "the type's fields and partner")
+	phone.do(chromedp.SetValue(chromedp.ID("rf-partner"), eval[string](phone, `document.getElementById("rf-partner").options[1].value`)),
+		chromedp.SendKeys(chromedp.ID("rf-f-subject_name"), "Joseph POORGRASS"),
+		chromedp.SendKeys(chromedp.ID("rf-f-subject_address"), "2 Mill Street, Budmouth"),
+		chromedp.SendKeys(chromedp.ID("rf-f-presentation"), "Distressed, talking of jumping; calmed and taken home by his sister"),
+		chromedp.SendKeys(chromedp.ID("rf-f-concern"), "Second crisis this month; no mental health worker in contact"),
+		chromedp.SetValue(chromedp.ID("rf-f-officer_risk_view"), "HIGH"))
+	phone.tap(`#rf-form button[type=submit]`)
+	phone.wait(`document.getElementById("rf-state").textContent.startsWith("Referral kept on this phone") && document.body.dataset.pending === "2"`, "the referral kept")
+	phone.shot("evidence-02-referral-offline")
+
+	var exhibits struct {
+		Exhibits []struct {
+			Reference string `json:"reference"`
+			SHA256    string `json:"sha256"`
+		} `json:"exhibits"`
+	}
+	getWithReason(t, ctlAPI, base+"/api/v1/exhibits?produced_by=1041", "INCIDENT", &exhibits)
+	if len(exhibits.Exhibits) != 0 {
+		t.Fatalf("an exhibit reached the server while the phone was offline: %+v", exhibits)
+	}
+
+	phone.setOffline(false)
+	phone.wait(`document.body.dataset.pending === "0" && document.getElementById("rf-state").textContent.startsWith("Referral R-")`, "both sent")
+	getWithReason(t, ctlAPI, base+"/api/v1/exhibits?produced_by=1041", "INCIDENT", &exhibits)
+	if len(exhibits.Exhibits) != 1 || exhibits.Exhibits[0].SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("exhibits recorded: %+v, want one with SHA-256 %x", exhibits, sum)
+	}
+	sup := apiClient(t, base, "demo.supervisor")
+	var refs struct {
+		Referrals []struct {
+			Type string `json:"type"`
+		} `json:"referrals"`
+	}
+	getWithReason(t, sup, base+"/api/v1/referrals", "SAFEGUARDING", &refs)
+	if len(refs.Referrals) != 1 || refs.Referrals[0].Type != "MENTAL_HEALTH" {
+		t.Fatalf("referrals recorded: %+v, want one", refs)
+	}
+	phone.tap(`#rf-show`)
+	phone.wait(`document.querySelectorAll("#rf-mine li.ob").length === 1`, "my referral's delivery")
+	phone.shot("evidence-03-referral-delivery")
 	phone.noErrors()
 }

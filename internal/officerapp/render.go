@@ -17,7 +17,7 @@ type page struct {
 
 // csp is the pages' Content-Security-Policy: nothing inline, everything
 // from this origin, including the service worker and the manifest.
-const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+const csp = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
 	"worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 // render executes a template into a buffer first, so a template error never

@@ -16,6 +16,8 @@ var shells = []struct {
 	{path: "check", template: "check.html", title: "Check a person, vehicle or place"},
 	{path: "forms", template: "forms.html", title: "Forms"},
 	{path: "forms/stop-search", template: "stopsearch.html", title: "Stop and search"},
+	{path: "forms/exhibit", template: "exhibit.html", title: "Exhibit"},
+	{path: "forms/referral", template: "referral.html", title: "Safeguarding referral"},
 	{path: "notebook", template: "notebook.html", title: "Pocket notebook"},
 	// The page a stop-search receipt's QR code opens, for the person
 	// searched.

@@ -32,6 +32,8 @@ const offlineReads = [
   /^\/api\/v1\/forms\/codes$/,
   /^\/api\/v1\/forms$/, // my own recent forms: summaries that name no one
   /^\/api\/v1\/notebook$/, // my own notebook, to refresh my memory offline
+  /^\/api\/v1\/referral-types$/,
+  /^\/api\/v1\/partners$/,
 ];
 
 self.addEventListener("install", (e) => {

@@ -79,9 +79,13 @@ export class Outbox {
   // its Idempotency-Key name the same action). A quiet item that the server
   // refuses is dropped rather than shown as a conflict: for what the
   // officer did not do by hand and cannot put right (positions).
-  async add({ id, kind, label, method = "POST", path, body, meta = {}, priority = false, quiet = false }) {
+  //
+  // raw, with contentType, is a body that is not JSON (a photo for an
+  // exhibit, as multipart/form-data): a Blob kept as it is, so every copy
+  // sent is the same bytes.
+  async add({ id, kind, label, method = "POST", path, body, raw, contentType, meta = {}, priority = false, quiet = false }) {
     const item = {
-      id: id || this.key(), user: this.user, kind, label, method, path, meta, priority, quiet,
+      id: id || this.key(), user: this.user, kind, label, method, path, meta, priority, quiet, raw, contentType,
       body: body === undefined ? undefined : JSON.stringify(body),
       takenAt: this.now().toISOString(), state: PENDING, attempts: 0,
     };
@@ -226,12 +230,15 @@ export class Outbox {
   // sendOne sends item once and says what became of it.
   async sendOne(item) {
     const ctl = new AbortController();
-    const t = this.setTimer(() => ctl.abort(), this.timeout);
+    // An upload gets a minute a megabyte: a photo on one bar of signal.
+    const t = this.setTimer(() => ctl.abort(), item.raw ? Math.max(this.timeout, 60000 * Math.ceil(item.raw.size / (1 << 20))) : this.timeout);
     let res;
     try {
       const headers = { Accept: "application/json", "Idempotency-Key": item.id };
-      if (item.body !== undefined) headers["Content-Type"] = "application/json";
-      res = await this.send(item.path, { method: item.method, headers, body: item.body, credentials: "same-origin", signal: ctl.signal });
+      if (item.raw !== undefined) headers["Content-Type"] = item.contentType;
+      else if (item.body !== undefined) headers["Content-Type"] = "application/json";
+      res = await this.send(item.path, { method: item.method, headers, body: item.raw !== undefined ? item.raw : item.body,
+        credentials: "same-origin", signal: ctl.signal });
     } catch {
       return { outcome: "retry", message: "No connection: waiting to send." };
     } finally {
