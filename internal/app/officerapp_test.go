@@ -938,3 +938,72 @@ func TestOfficerAppEvidence(t *testing.T) {
 	phone.shot("evidence-03-referral-delivery")
 	phone.noErrors()
 }
+
+// TestOfficerAppCrimeAndForce files a crime report (a hate crime with a
+// suspect, its own checks first) and a use-of-force form with a tactic, a
+// reason and an outcome, and checks axe on both pages; each is recorded
+// once.
+func TestOfficerAppCrimeAndForce(t *testing.T) {
+	m := startDemo(t)
+	base := m.URL()
+	ctlAPI := apiClient(t, base, "demo.controller")
+	unit := freeUnit(t, ctlAPI, base)
+	phone := newPhone(t, base, "phone")
+	phone.phoneOnShift("demo.response", unit)
+	incID, number := mustOpenIncident(t, base, "IMMEDIATE", "Man assaulted outside the King's Arms", 50.7149, -2.4368)
+	if st := apiJSON(t, ctlAPI, "POST", fmt.Sprintf("%s/api/v1/incidents/%d/assignments", base, incID), map[string]any{"unit_id": unit.ID}, nil); st != 201 && st != 200 {
+		t.Fatalf("assign: %d", st)
+	}
+	phone.wait(fmt.Sprintf(`document.getElementById("job-number").textContent === %q`, number), "the job")
+
+	phone.do(chromedp.Navigate(base + "/app/forms/crime"))
+	phone.until(`document.getElementById("cr-form") && !document.getElementById("cr-form").hidden`, "the crime report")
+	phone.tap(`#cr-form button[type=submit]`)
+	phone.wait(`!document.getElementById("cr-problems").hidden`, "the problems")
+	for _, id := range []string{"cr-offence", "cr-address", "cr-v-name", "cr-summary"} {
+		if !eval[bool](phone, fmt.Sprintf(`document.getElementById(%q).getAttribute("aria-invalid") === "true"`, id)) {
+			t.Errorf("%s is not marked as a problem", id)
+		}
+	}
+	checkAxe(t, phone.ctx, "app-crime-problems")
+	phone.do(chromedp.SetValue(chromedp.ID("cr-offence"), "ASSAULT_WITH_INJURY"))
+	phone.tap(`input[name=flags][value=HATE_CRIME]`)
+	phone.wait(`!document.getElementById("cr-hate-box").hidden`, "the hate strands")
+	phone.tap(`input[name=hate][value=RACE]`)
+	phone.tap(`#cr-job-address`)
+	phone.tap(`#cr-add-suspect`)
+	phone.do(chromedp.SendKeys(chromedp.ID("cr-v-name"), "Abel WHITTLE"),
+		chromedp.SendKeys(chromedp.ID("cr-s0-desc"), "White male, about 30, red football shirt, ran towards the station"),
+		chromedp.SendKeys(chromedp.ID("cr-summary"), "Victim punched twice in the face after racist abuse; cut lip, treated at scene."))
+	phone.tap(`#cr-form button[type=submit]`)
+	phone.wait(`document.getElementById("cr-state").textContent.startsWith("Crime report recorded")`, "the crime report recorded")
+	phone.shot("crime-01-recorded")
+
+	phone.do(chromedp.Navigate(base + "/app/forms/use-of-force"))
+	phone.until(`document.getElementById("uf-form") && !document.getElementById("uf-form").hidden`, "the use-of-force form")
+	phone.tap(`#uf-form button[type=submit]`)
+	phone.wait(`!document.getElementById("uf-problems").hidden`, "the problems")
+	checkAxe(t, phone.ctx, "app-use-of-force-problems")
+	phone.tap(`#uf-job-address`)
+	phone.do(chromedp.SetValue(chromedp.ID("uf-location-type"), "STREET"), chromedp.SetValue(chromedp.ID("uf-bwv"), "RECORDING"),
+		chromedp.SetValue(chromedp.ID("uf-age"), eval[string](phone, `document.getElementById("uf-age").options[3].value`)),
+		chromedp.SetValue(chromedp.ID("uf-gender"), "MALE"), chromedp.SetValue(chromedp.ID("uf-ethnicity"), "IC1"),
+		chromedp.SetValue(chromedp.ID("uf-subject-injury"), "NONE"), chromedp.SetValue(chromedp.ID("uf-officer-injury"), "MINOR"))
+	phone.tap(`#uf-t-HANDCUFFING_NON_COMPLIANT`)
+	phone.wait(`!document.querySelector('[data-tactic="HANDCUFFING_NON_COMPLIANT"] .tactic-more').hidden`, "the tactic's question")
+	phone.tap(`input[name="uf-t-HANDCUFFING_NON_COMPLIANT-eff"][value=yes]`)
+	phone.tap(`input[name=reasons][value=EFFECT_ARREST]`)
+	phone.tap(`input[name=outcomes][value=ARRESTED]`)
+	phone.tap(`#uf-form button[type=submit]`)
+	phone.wait(`document.getElementById("uf-state").textContent === "Use of force recorded."`, "the use of force recorded")
+	phone.shot("crime-02-use-of-force-recorded")
+
+	kinds := map[string]int{}
+	for _, f := range formSummaries(t, ctlAPI, base, "1041") {
+		kinds[f.Kind]++
+	}
+	if kinds["CRIME_REPORT"] != 1 || kinds["USE_OF_FORCE"] != 1 {
+		t.Fatalf("forms recorded: %v", kinds)
+	}
+	phone.noErrors()
+}

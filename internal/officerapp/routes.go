@@ -16,6 +16,8 @@ var shells = []struct {
 	{path: "check", template: "check.html", title: "Check a person, vehicle or place"},
 	{path: "forms", template: "forms.html", title: "Forms"},
 	{path: "forms/stop-search", template: "stopsearch.html", title: "Stop and search"},
+	{path: "forms/crime", template: "crime.html", title: "Crime report"},
+	{path: "forms/use-of-force", template: "useofforce.html", title: "Use of force"},
 	{path: "forms/exhibit", template: "exhibit.html", title: "Exhibit"},
 	{path: "forms/referral", template: "referral.html", title: "Safeguarding referral"},
 	{path: "notebook", template: "notebook.html", title: "Pocket notebook"},

@@ -83,3 +83,76 @@ export function fromLocalInput(v) {
 export function options(select, first, list) {
   fill(select, el("option", { value: "" }, first), list.map(([v, l]) => el("option", { value: v }, l)));
 }
+
+// placePicker wires a place: an address field (#P-address), "Use my
+// position" (#P-here), "Use the job's address" (#P-job-address, shown when
+// the job has one) and a line saying what was found (#P-position). get()
+// returns the API's location ({address, position}) and whether it is empty.
+export function placePicker(p, job) {
+  let position = null;
+  const out = $(`#${p}-position`);
+  $(`#${p}-here`).addEventListener("click", async () => {
+    out.textContent = "Finding your position…";
+    try {
+      position = await here();
+      out.textContent = `Position found, to within ${Math.round(position.accuracy)} m.`;
+    } catch (err) {
+      out.textContent = err.message;
+    }
+  });
+  const jobButton = $(`#${p}-job-address`);
+  if (job && job.location && (job.location.address || job.location.position)) {
+    jobButton.hidden = false;
+    jobButton.addEventListener("click", () => {
+      $(`#${p}-address`).value = job.location.address || "";
+      position = job.location.position ? { ...job.location.position } : null;
+      out.textContent = `The place of job ${job.number}.`;
+    });
+  }
+  return {
+    get() {
+      const loc = {};
+      const address = value(`${p}-address`);
+      if (address) loc.address = address;
+      if (position) loc.position = { lat: position.lat, lon: position.lon };
+      return { location: loc, empty: !address && !position };
+    },
+    reset() {
+      position = null;
+      out.textContent = "";
+    },
+  };
+}
+
+// checks fills box with a checkbox for each [value, label], named name.
+export function checks(box, name, list) {
+  fill(box, list.map(([v, l]) => el("label", { class: "check" }, el("input", { type: "checkbox", name, value: v }), " ", l)));
+}
+
+// ticked returns the values of the ticked checkboxes named name.
+export function ticked(name) {
+  return $$(`input[name="${name}"]:checked`).map((b) => b.value);
+}
+
+// follow shows in the element with id what becomes of an outbox item:
+// waiting, sent (sent(i) says it), or refused with the server's reason.
+export function follow(outbox, item, id, sent) {
+  const st = $("#" + id);
+  const draw = (i) => {
+    st.hidden = false;
+    st.className = "pending-status" + (i.state === "done" ? " sent" : i.state === "conflict" ? " conflict" : "");
+    st.textContent = i.state === "done" ? sent(i) : i.state === "conflict" ? `Not accepted: ${i.message}`
+      : navigator.onLine ? "Sending…" : "Kept on this phone, to send when there is a signal.";
+  };
+  draw(item);
+  outbox.on((ev) => { if (ev.item && ev.item.seq === item.seq) draw(ev.item); });
+}
+
+// jobLink shows the "linked to my job" box (#P-job-link) when there is a
+// job, and returns a function giving the job's id when it is ticked.
+export function jobLink(p, job, text) {
+  if (!job) return () => 0;
+  $(`#${p}-job-link`).hidden = false;
+  $(`#${p}-incident-label`).textContent = `${text} ${job.number}`;
+  return () => ($(`#${p}-incident`).checked ? job.id : 0);
+}

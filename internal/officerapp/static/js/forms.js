@@ -13,7 +13,7 @@ const { outbox } = ctx;
 ctx.conn.set(navigator.onLine ? "online" : "offline");
 addEventListener("online", () => { ctx.conn.set("online"); draw(); });
 
-const formKinds = new Set(["stopsearch", "notebook", "exhibit", "referral"]);
+const formKinds = new Set(["stopsearch", "notebook", "crime", "useofforce", "exhibit", "referral"]);
 
 async function draw() {
   const items = (await outbox.items()).filter((i) => formKinds.has(i.kind));
