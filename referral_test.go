@@ -60,7 +60,10 @@ func TestReferralValidate(t *testing.T) {
 		{"UnlistedField", func(r *Referral) { r.Fields["ethnicity"] = "x" }, []string{"fields.ethnicity"}},
 		{"UnlistedHostileName", func(r *Referral) { r.Fields[strings.Repeat("\x00", 50)] = "x" }, []string{`fields."\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"`}},
 		{"Required", func(r *Referral) { delete(r.Fields, "missing_since"); r.Fields["last_seen"] = "" }, []string{"fields.last_seen", "fields.missing_since"}},
-		{"Future", func(r *Referral) { r.Fields["missing_since"] = "2030-03-05T00:00:00Z"; r.Fields["subject_dob"] = "2031-01-01" },
+		{"Future", func(r *Referral) {
+			r.Fields["missing_since"] = "2030-03-05T00:00:00Z"
+			r.Fields["subject_dob"] = "2031-01-01"
+		},
 			[]string{"fields.missing_since", "fields.subject_dob"}},
 		{"Malformed", func(r *Referral) { r.Fields["missing_since"] = "last night"; r.Fields["subject_dob"] = "4/3/2010" },
 			[]string{"fields.missing_since", "fields.subject_dob"}},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bluelamp/bluelamp/internal/exhibit"
+	"github.com/bluelamp/bluelamp/internal/referral"
 	"github.com/bluelamp/bluelamp/internal/sqlstore"
 )
 
@@ -27,6 +29,12 @@ type Config struct {
 	// no tiles, which works offline.
 	TileURL         string
 	TileAttribution string // the credit the tile server's licence asks for
+
+	// Exhibits and safeguarding referrals (issue 4).
+	ExhibitDir     string // where exhibit files are kept; DataDir/exhibits when empty
+	ExhibitMaxSize string // the largest exhibit file accepted, e.g. "25MiB"
+	SMTPAddr       string // host:port of the SMTP server referrals are emailed through; empty: none
+	SMTPFrom       string // the sender of referral emails
 
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	SessionTTL      time.Duration
@@ -48,6 +56,7 @@ func DefaultConfig() Config {
 		Addr:            "127.0.0.1:8080",
 		DataDir:         "./bluelamp-data",
 		LogLevel:        "info",
+		ExhibitMaxSize:  "25MiB",
 		ShutdownTimeout: 20 * time.Second,
 		SessionTTL:      12 * time.Hour,
 		OIDC:            OIDCConfig{Claim: "email"},
@@ -61,6 +70,14 @@ func (c Config) DatabaseDSN() string {
 		return c.Database
 	}
 	return filepath.Join(c.DataDir, "bluelamp.db")
+}
+
+// ExhibitDirectory returns where exhibit files are kept.
+func (c Config) ExhibitDirectory() string {
+	if c.ExhibitDir != "" {
+		return c.ExhibitDir
+	}
+	return filepath.Join(c.DataDir, "exhibits")
 }
 
 // Validate reports every problem with c at once.
@@ -86,6 +103,17 @@ func (c Config) Validate() error {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			problems = append(problems, "--public-url must be an http:// or https:// URL")
+		}
+	}
+	if c.ExhibitDir == "" && c.DataDir == "" {
+		problems = append(problems, "--exhibit-dir is required when --data-dir is empty")
+	}
+	if _, err := exhibit.ParseSize(c.ExhibitMaxSize); err != nil {
+		problems = append(problems, "--exhibit-max-size: "+err.Error())
+	}
+	if c.SMTPAddr != "" || c.SMTPFrom != "" {
+		if err := referral.CheckAddress(c.SMTPAddr, c.SMTPFrom); err != nil {
+			problems = append(problems, "--smtp-addr and --smtp-from: "+err.Error())
 		}
 	}
 	switch c.LogLevel {

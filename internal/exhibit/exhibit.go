@@ -87,14 +87,37 @@ type Stored struct {
 	ContentType string
 }
 
-// Put reads a file from r to its end and stores it for force. declared is
-// the media type the device sent it as and filename its name; either may
-// be empty, but what they claim must agree with the content. It returns
-// only once the file is durable. Errors: KindTooLarge over MaxBytes;
-// KindInvalid with code unsupported_media_type for content of a type not
-// accepted or disagreeing with declared or filename's extension; KindInvalid
-// for an empty file. On any error nothing is left behind.
+// Put reads a file from r to its end and stores it for force: Receive,
+// then Commit.
 func (f *Files) Put(force bluelamp.ForceID, r io.Reader, declared, filename string) (*Stored, error) {
+	u, err := f.Receive(force, r, declared, filename)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.Commit(); err != nil {
+		return nil, err
+	}
+	return &u.Stored, nil
+}
+
+// Upload is a file received and synced to a temporary file, not yet in
+// its place: Commit puts it there, Abort drops it.
+type Upload struct {
+	Stored
+	f    *Files
+	tmp  string
+	dst  string
+	done bool
+}
+
+// Receive reads a file from r to its end into a synced temporary file.
+// declared is the media type the device sent it as and filename its name;
+// either may be empty, but what they claim must agree with the content.
+// Errors: KindTooLarge over MaxBytes; KindInvalid with code
+// unsupported_media_type for content of a type not accepted or disagreeing
+// with declared or filename's extension; KindInvalid for an empty file. On
+// any error nothing is left behind.
+func (f *Files) Receive(force bluelamp.ForceID, r io.Reader, declared, filename string) (*Upload, error) {
 	if !force.Valid() {
 		return nil, fmt.Errorf("store exhibit: bad force %q", force)
 	}
@@ -115,9 +138,9 @@ func (f *Files) Put(force bluelamp.ForceID, r io.Reader, declared, filename stri
 	if err != nil {
 		return nil, fmt.Errorf("create exhibit upload: %w", err)
 	}
-	done := false
+	kept := false
 	defer func() {
-		if !done {
+		if !kept {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
@@ -152,12 +175,32 @@ func (f *Files) Put(force bluelamp.ForceID, r io.Reader, declared, filename stri
 	if err := tmp.Close(); err != nil {
 		return nil, fmt.Errorf("close exhibit: %w", err)
 	}
-	st := &Stored{SHA256: h.Sum(nil), Size: size, ContentType: k.MIME}
-	if err := f.commit(tmp.Name(), f.path(force, st.SHA256), st.SHA256); err != nil {
-		return nil, err
+	kept = true
+	u := &Upload{Stored: Stored{SHA256: h.Sum(nil), Size: size, ContentType: k.MIME}, f: f, tmp: tmp.Name()}
+	u.dst = f.path(force, u.SHA256)
+	return u, nil
+}
+
+// Commit moves the upload into its content-addressed place, durably: once
+// it returns nil the file survives a crash.
+func (u *Upload) Commit() error {
+	if u.done {
+		return errors.New("exhibit upload already committed or aborted")
 	}
-	done = true
-	return st, nil
+	u.done = true
+	if err := u.f.commit(u.tmp, u.dst, u.SHA256); err != nil {
+		os.Remove(u.tmp)
+		return err
+	}
+	return nil
+}
+
+// Abort drops an upload not committed.
+func (u *Upload) Abort() {
+	if !u.done {
+		u.done = true
+		os.Remove(u.tmp)
+	}
 }
 
 // commit renames the synced upload tmp to dst and syncs the directories, so

@@ -153,6 +153,7 @@ func goldenWorkload(t *testing.T, s *Store) {
 	must(s.Ping(t.Context()))
 	goldenCAD(t, s, fc, st.ID, j)
 	goldenOfficer(t, s, fc, st.ID)
+	goldenEvidence(t, s, j)
 	goldenRecords(t, s, fc, j)
 	goldenForms(t, s)
 }
