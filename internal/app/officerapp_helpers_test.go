@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -152,25 +151,6 @@ func (s *session) listen() {
 			s.mu.Unlock()
 		}
 	})
-}
-
-// serviceWorkers lists the browser's service worker targets.
-func (s *session) serviceWorkers() []*target.Info {
-	s.t.Helper()
-	var out []*target.Info
-	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		res, err := chromedp.CallBrowser(ctx, target.GetTargets, target.GetTargetsParams{})
-		if err != nil {
-			return err
-		}
-		for _, i := range res.TargetInfos {
-			if i.Type == "service_worker" {
-				out = append(out, i)
-			}
-		}
-		return nil
-	}))
-	return out
 }
 
 // text returns the trimmed text of the element sel finds, or "".
