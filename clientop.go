@@ -54,6 +54,25 @@ func (r *Replayed) Error() string {
 	return fmt.Sprintf("operation %s was already applied at %s", r.Key, r.AppliedAt.Format(time.RFC3339))
 }
 
+type takenAtKey struct{}
+
+// MaxTakenAtAge is how old a device's time for an action may be: an action
+// queued on a phone longer than this is refused rather than backdated.
+const MaxTakenAtAge = 24 * time.Hour
+
+// WithTakenAt returns ctx carrying the time a device says an action was
+// taken, for an action it queued while it had no signal. Stores record it
+// beside their own time; they never take it for their own.
+func WithTakenAt(ctx context.Context, at time.Time) context.Context {
+	return context.WithValue(ctx, takenAtKey{}, at)
+}
+
+// TakenAt returns the device's time for the action in ctx, if it gave one.
+func TakenAt(ctx context.Context) (time.Time, bool) {
+	at, ok := ctx.Value(takenAtKey{}).(time.Time)
+	return at, ok && !at.IsZero()
+}
+
 // ClientOpStore keeps the answers of applied ops.
 type ClientOpStore interface {
 	// SaveClientOpAnswer records the answer given to an applied op, for

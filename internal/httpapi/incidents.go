@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -195,8 +196,9 @@ func (s *Server) handleIncidentLog(w http.ResponseWriter, r *http.Request) error
 }
 
 type logEntryRequest struct {
-	Text     string `json:"text"`
-	Corrects *int64 `json:"corrects"` // the entry this one corrects
+	Text     string     `json:"text"`
+	Corrects *int64     `json:"corrects"` // the entry this one corrects
+	TakenAt  *time.Time `json:"taken_at"` // when a phone with no signal wrote it
 }
 
 // handleIncidentLogAdd appends a note, or a correction of an earlier
@@ -219,7 +221,7 @@ func (s *Server) handleIncidentLogAdd(w http.ResponseWriter, r *http.Request) er
 	if err := s.checkOwnJob(r.Context(), id); err != nil {
 		return err
 	}
-	e, err := s.Store.AddLogEntry(r.Context(), id, req.Text, corrects)
+	e, err := s.Store.AddLogEntry(withTakenAt(r.Context(), req.TakenAt), id, req.Text, corrects)
 	if err != nil {
 		return err
 	}

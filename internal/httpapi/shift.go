@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -103,4 +104,12 @@ func (s *Server) checkOwnJob(ctx context.Context, id bluelamp.IncidentID) error 
 	}
 	return &bluelamp.Error{Kind: bluelamp.KindForbidden, Code: "not_your_job",
 		Message: "your unit " + u.CallSign + " is not assigned to incident " + inc.Number + "; ask the controller to assign you"}
+}
+
+// withTakenAt carries a device's time for an action, when it sent one.
+func withTakenAt(ctx context.Context, at *time.Time) context.Context {
+	if at == nil {
+		return ctx
+	}
+	return bluelamp.WithTakenAt(ctx, *at)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -55,7 +56,9 @@ func TestOfficerShift(t *testing.T) {
 		t.Fatalf("my unit: %s", res.body)
 	}
 
-	// Status: my unit, not another.
+	// Status: my unit, not another; a device time in the future is refused.
+	wantProblem(t, pc.do("POST", fmt.Sprintf("/api/v1/units/%d/status", mine.ID), map[string]any{"code": "5", "taken_at": time.Now().Add(time.Hour)}),
+		http.StatusBadRequest, "invalid_fields", "taken_at")
 	e.mustStatus(pc, mine.ID, "5")
 	wantProblem(t, pc.do("POST", fmt.Sprintf("/api/v1/units/%d/status", other.ID), map[string]string{"code": "6"}), http.StatusForbidden, "not_your_unit", "")
 	// Log: my job, not another.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -52,6 +53,9 @@ func (s *Server) handleUnitUpdate(w http.ResponseWriter, r *http.Request) error 
 
 type unitStatusRequest struct {
 	Code string `json:"code"` // a radio status code from the force's table
+	// TakenAt is when a phone that had no signal took the status; it
+	// times the unit's arrival, and the log shows it beside the time it came.
+	TakenAt *time.Time `json:"taken_at"`
 }
 
 // handleUnitStatus records a radio status code: a change of state, or a
@@ -65,7 +69,7 @@ func (s *Server) handleUnitStatus(w http.ResponseWriter, r *http.Request) error 
 		if err := s.checkOwnUnit(r.Context(), id); err != nil {
 			return nil, err
 		}
-		return s.Store.SetUnitStatus(r.Context(), id, req.Code)
+		return s.Store.SetUnitStatus(withTakenAt(r.Context(), req.TakenAt), id, req.Code)
 	})
 }
 

@@ -316,6 +316,10 @@ func (s *Store) SetUnitStatus(ctx context.Context, id bluelamp.UnitID, code stri
 		if err := t.lock(); err != nil {
 			return err
 		}
+		var err error
+		if t.taken, t.note, err = t.takenAt(ctx); err != nil {
+			return err
+		}
 		u, err := t.unit(id)
 		if err != nil {
 			return err
@@ -390,15 +394,22 @@ func (t *tx) applyState(u *bluelamp.Unit, sc bluelamp.StatusCode, current *bluel
 		if current == nil {
 			return bluelamp.InvalidFields(map[string]string{"code": u.CallSign + " has no job to be " + strings.ToLower(sc.State.Label()) + " to"})
 		}
+		// A status queued on a phone with no signal counts from when it was
+		// sent there (never before the unit was assigned): attendance is
+		// measured to the officer's arrival, not to the signal's.
+		at := t.when()
+		if at.Before(current.AssignedAt) {
+			at = current.AssignedAt
+		}
 		col, state := "en_route_at", bluelamp.AssignmentEnRoute
 		if sc.State == bluelamp.StateAtScene {
 			col, state = "at_scene_at", bluelamp.AssignmentAtScene
-			if inc.FirstArrivedAt == nil {
-				inc.FirstArrivedAt = &t.now
+			if inc.FirstArrivedAt == nil || at.Before(*inc.FirstArrivedAt) {
+				inc.FirstArrivedAt = &at
 			}
 		}
 		if _, err := t.exec("UPDATE assignments SET state = ?, "+col+" = COALESCE("+col+", ?) WHERE force_id = ? AND id = ?",
-			state, micros(t.now), t.force(), current.ID); err != nil {
+			state, micros(at), t.force(), current.ID); err != nil {
 			return fmt.Errorf("move assignment: %w", err)
 		}
 	case bluelamp.StateAvailable, bluelamp.StateAvailableStandby:

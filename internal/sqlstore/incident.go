@@ -211,6 +211,7 @@ func (t *tx) record(typ bluelamp.EventType, inc *bluelamp.Incident, lines []logL
 	}
 	seq := h.eventSeq + 1
 	for _, l := range lines {
+		l.text += t.note
 		id, err := t.insertID("INSERT INTO incident_log (force_id, incident_id, event_seq, at, actor, kind, text, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			t.force(), l.incident, seq, micros(t.now), t.actor.Name(), l.kind, l.text, l.corrects)
 		if err != nil {

@@ -38,6 +38,13 @@ func (s *Store) AddLogEntry(ctx context.Context, id bluelamp.IncidentID, text st
 	}
 	var out *bluelamp.LogEntry
 	err := s.write(ctx, func(t *tx) error {
+		var err error
+		if _, t.note, err = t.takenAt(ctx); err != nil {
+			return err
+		}
+		if t.note != "" {
+			t.note = strings.Replace(t.note, "on the device at", "written on the device at", 1)
+		}
 		inc, err := t.incident(id)
 		if err != nil {
 			return err

@@ -33,6 +33,38 @@ type tx struct {
 	events []*bluelamp.Event          // events appended by this caller
 	stmts  map[string]*sql.Stmt       // statements prepared in this batch, shared by its txs (SQLite writes only)
 	cached *bluelamp.ForceSettings    // the force's settings, once read
+	taken  time.Time                  // when the device says the action was taken; zero for now
+	note   string                     // added to the log lines record writes: the device's time
+}
+
+// when is the time an action took place: the device's, when it queued the
+// action offline and the time passed the checks (takenAt), else now.
+func (t *tx) when() time.Time {
+	if t.taken.IsZero() {
+		return t.now
+	}
+	return t.taken
+}
+
+// takenAt checks a device's time for an action against now: not in the
+// future (beyond a small skew, which is trimmed to now) nor older than
+// MaxTakenAtAge. It returns the time to record and a note for the log, or
+// zero and "" when the device gave none or it is within seconds of now.
+func (t *tx) takenAt(ctx context.Context) (time.Time, string, error) {
+	at, ok := bluelamp.TakenAt(ctx)
+	if !ok {
+		return time.Time{}, "", nil
+	}
+	switch {
+	case at.After(t.now.Add(bluelamp.PositionClockSkew)):
+		return time.Time{}, "", bluelamp.InvalidFields(map[string]string{"taken_at": "is in the future; check the device's clock"})
+	case at.Before(t.now.Add(-bluelamp.MaxTakenAtAge)):
+		return time.Time{}, "", bluelamp.InvalidFields(map[string]string{"taken_at": "is more than 24 hours ago: the action is too old to record as taken then"})
+	case t.now.Sub(at) < 5*time.Second:
+		return time.Time{}, "", nil
+	}
+	at = at.UTC().Truncate(time.Microsecond)
+	return at, " (on the device at " + at.Format("15:04:05") + ", sent when it had signal)", nil
 }
 
 // head is a force's chain heads as the batch sees them.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -216,4 +218,45 @@ func (f *fixture) wantNoEventsSince(heads ...bluelamp.Head) {
 	for _, h := range heads {
 		f.wantNoEvents(h.ForceID, h)
 	}
+}
+
+// testDeviceTime checks statuses and notes queued on a phone with no signal:
+// arrival is timed from the phone, never before the assignment, and the
+// log shows both times.
+func testDeviceTime(t *testing.T, open Opener) {
+	f := setup(t, open)
+	a := f.cadForce("alpha")
+	unit := f.mustCreateAvailableUnit(a.ctx, a.station.ID, "A9")
+	inc := f.mustCreateIncident(a.ctx, newIncident(bluelamp.GradeImmediate, "fight"))
+	f.clock.set(start.Add(10 * time.Minute))
+	f.mustAssign(a.ctx, inc.ID, unit.ID) // assigned at start+10m
+	f.clock.set(start.Add(30 * time.Minute))
+	// En route before the assignment (a phone's clock or a queue's
+	// order): counted from the assignment.
+	_, err := f.Store.SetUnitStatus(bluelamp.WithTakenAt(a.ctx, start.Add(5*time.Minute)), unit.ID, "5")
+	ok(t, err)
+	// At scene 12 minutes in, sent 18 minutes later when the signal came back.
+	_, err = f.Store.SetUnitStatus(bluelamp.WithTakenAt(a.ctx, start.Add(12*time.Minute)), unit.ID, "6")
+	ok(t, err)
+	got := f.incident(a.ctx, inc.ID)
+	if got.FirstArrivedAt == nil || !got.FirstArrivedAt.Equal(start.Add(12*time.Minute)) {
+		t.Errorf("first arrival %v, want the device's time", got.FirstArrivedAt)
+	}
+	as := got.Assignments[len(got.Assignments)-1]
+	if !as.EnRouteAt.Equal(start.Add(10*time.Minute)) || !as.AtSceneAt.Equal(start.Add(12*time.Minute)) {
+		t.Errorf("assignment en route %v, at scene %v", as.EnRouteAt, as.AtSceneAt)
+	}
+	_, err = f.Store.AddLogEntry(bluelamp.WithTakenAt(a.ctx, start.Add(13*time.Minute)), inc.ID, "one detained", 0)
+	ok(t, err)
+	log := f.incidentLog(a.ctx, inc.ID)
+	last := log[len(log)-1]
+	if !strings.Contains(last.Text, "written on the device at 09:43:00") || !last.Time.Equal(start.Add(30*time.Minute)) {
+		t.Errorf("note %q at %v", last.Text, last.Time)
+	}
+	before := f.heads(a.id)
+	_, err = f.Store.SetUnitStatus(bluelamp.WithTakenAt(a.ctx, start.Add(time.Hour)), unit.ID, "2")
+	wantErrFields(t, err, "taken_at")
+	_, err = f.Store.AddLogEntry(bluelamp.WithTakenAt(a.ctx, start.Add(-25*time.Hour)), inc.ID, "too old", 0)
+	wantErrFields(t, err, "taken_at")
+	f.wantNoEventsSince(before...)
 }

@@ -85,6 +85,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BookOn", func(t *testing.T) { testBookOn(t, open) })
 	t.Run("BookOff", func(t *testing.T) { testBookOff(t, open) })
 	t.Run("ClientOps", func(t *testing.T) { testClientOps(t, open) })
+	t.Run("DeviceTime", func(t *testing.T) { testDeviceTime(t, open) })
 	t.Run("QueuePositions", func(t *testing.T) { testQueuePositions(t, open) })
 	t.Run("FindTrack", func(t *testing.T) { testFindTrack(t, open) })
 	t.Run("PrunePositions", func(t *testing.T) { testPrunePositions(t, open) })

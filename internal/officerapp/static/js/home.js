@@ -282,7 +282,7 @@ async function sendStatus(c) {
   if (!view) return;
   const u = view.unit;
   await outbox.add({
-    kind: "status", label: `${c.code} ${c.label}`, path: `/api/v1/units/${u.id}/status`, body: { code: c.code },
+    kind: "status", label: `${c.code} ${c.label}`, path: `/api/v1/units/${u.id}/status`, body: { code: c.code, taken_at: new Date().toISOString() },
     meta: { unit: u.id, callSign: u.call_sign, code: c.code, state: c.state || "", incident: view.incident ? view.incident.id : 0 },
   });
   announce(`${c.label}: ${navigator.onLine ? "sending" : "kept, to send when there is a signal"}`);
@@ -293,7 +293,7 @@ async function sendEmergency() {
   if (!view || !emergencyCode) return;
   const u = view.unit;
   await outbox.add({
-    kind: "status", label: `${emergencyCode.code} EMERGENCY`, path: `/api/v1/units/${u.id}/status`, body: { code: emergencyCode.code },
+    kind: "status", label: `${emergencyCode.code} EMERGENCY`, path: `/api/v1/units/${u.id}/status`, body: { code: emergencyCode.code, taken_at: new Date().toISOString() },
     meta: { unit: u.id, callSign: u.call_sign, code: emergencyCode.code, state: "EMERGENCY" }, priority: true,
   });
   try { if (navigator.vibrate) navigator.vibrate(200); } catch { /* not allowed */ }
@@ -323,7 +323,7 @@ $("#log-form").addEventListener("submit", async (e) => {
   area.removeAttribute("aria-describedby");
   const inc = view.incident;
   await outbox.add({
-    kind: "log", label: `Log update on ${inc.number}`, path: `/api/v1/incidents/${inc.id}/log`, body: { text },
+    kind: "log", label: `Log update on ${inc.number}`, path: `/api/v1/incidents/${inc.id}/log`, body: { text, taken_at: new Date().toISOString() },
     meta: { incident: inc.id, number: inc.number, text },
   });
   area.value = "";
