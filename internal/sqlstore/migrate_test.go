@@ -131,7 +131,10 @@ func TestSQLiteLocked(t *testing.T) {
 	t.Parallel()
 	const opTimeout = 250 * time.Millisecond
 	path := filepath.Join(t.TempDir(), "bluelamp.db")
-	s := newTestStore(t, path, func(s *Store) { s.OpTimeout = opTimeout })
+	// The short budget is set once the store is open: applying every
+	// migration on a loaded machine may take longer than one operation's.
+	s := newTestStore(t, path, nil)
+	s.OpTimeout = opTimeout
 	ctx := bluelamp.SystemContext(t.Context(), "", "test")
 	if err := s.CreateForce(ctx, &bluelamp.Force{ID: "alpha", Name: "Alpha"}); err != nil {
 		t.Fatal(err)
