@@ -40,7 +40,7 @@ func (c *Console) handleControl(w http.ResponseWriter, r *http.Request) {
 	}
 	loc, now := op.settings.Location(), c.Now()
 	p := c.page(op, "Console", "/control", &liveState{Incidents: incs, Stations: stations, Selected: sel, Map: c.mapConfig()})
-	p.Data = controlView{Queue: queueRows(incs, op.settings, loc, now), Board: newBoard(op.units, op.settings, loc, canFor(op.actor).Dispatch), Selected: sel}
+	p.Data = controlView{Queue: queueRows(incs, op.settings, loc, now), Board: newBoard(op.units, op.settings, loc, now, p.Can), Selected: sel}
 	p.Shortcuts = controlShortcuts(p.Can)
 	c.render(w, r, http.StatusOK, "control.html", p)
 }
@@ -80,5 +80,6 @@ func commonShortcuts(cn can) []shortcut {
 	if cn.TakeCalls {
 		out = append(out, shortcut{"N", "New call"})
 	}
-	return append(out, shortcut{"Q", "Console"}, shortcut{"U", "Unit board"}, shortcut{"P", "Map"}, shortcut{"?", "All shortcuts"}, shortcut{"Esc", "Close dialog"})
+	return append(out, shortcut{"Q", "Console"}, shortcut{"U", "Unit board"}, shortcut{"P", "Map"}, shortcut{"A", "Acknowledge EMERGENCY alarm"},
+		shortcut{"?", "All shortcuts"}, shortcut{"Esc", "Close dialog"})
 }

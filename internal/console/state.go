@@ -25,6 +25,9 @@ var (
 	dispatchers    = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor}
 	supervisors    = []bluelamp.Role{bluelamp.RoleSupervisor}
 	sceneReporters = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleResponseOfficer}
+	// trackReaders may read a unit's breadcrumbs, with a justification:
+	// where its officers went is personal data (DPA 2018 s.62).
+	trackReaders = []bluelamp.Role{bluelamp.RoleController, bluelamp.RoleSupervisor, bluelamp.RoleAuditor}
 )
 
 // can is what the signed-in user's roles allow on the console.
@@ -35,6 +38,7 @@ type can struct {
 	Dispatch  bool // assign, divert, stand down, unit status, link to a major incident
 	Supervise bool // re-grade, close, declare a major incident
 	METHANE   bool // M/ETHANE reports
+	Track     bool // read a unit's breadcrumbs, audited
 }
 
 func canFor(a *bluelamp.Actor) can {
@@ -45,6 +49,7 @@ func canFor(a *bluelamp.Actor) can {
 		Dispatch:  a.HasRole(dispatchers...),
 		Supervise: a.HasRole(supervisors...),
 		METHANE:   a.HasRole(sceneReporters...),
+		Track:     a.HasRole(trackReaders...),
 	}
 }
 
@@ -175,7 +180,7 @@ func (c can) MarshalJSON() ([]byte, error) {
 	for i, f := range []struct {
 		name string
 		v    bool
-	}{{"take_calls", c.TakeCalls}, {"log", c.Log}, {"contacts", c.Contacts}, {"dispatch", c.Dispatch}, {"supervise", c.Supervise}, {"methane", c.METHANE}} {
+	}{{"take_calls", c.TakeCalls}, {"log", c.Log}, {"contacts", c.Contacts}, {"dispatch", c.Dispatch}, {"supervise", c.Supervise}, {"methane", c.METHANE}, {"track", c.Track}} {
 		if i > 0 {
 			b = append(b, ',')
 		}

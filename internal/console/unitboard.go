@@ -10,7 +10,7 @@ func (c *Console) handleUnitBoard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := c.page(op, "Unit board", "/units", &liveState{})
-	p.Data = controlView{Board: newBoard(op.units, op.settings, op.settings.Location(), canFor(op.actor).Dispatch)}
+	p.Data = controlView{Board: newBoard(op.units, op.settings, op.settings.Location(), c.Now(), p.Can)}
 	p.Shortcuts = commonShortcuts(p.Can)
 	c.render(w, r, http.StatusOK, "units.html", p)
 }

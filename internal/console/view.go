@@ -185,11 +185,15 @@ type unitView struct {
 	Status   string // the force's label for its last status code
 	Since    string // HH:MM of the last status
 	Dispatch bool   // the viewer may set its status
+	Track    bool   // the viewer may read its breadcrumbs
+	Stale    bool   // on duty with no position newer than the force's PositionStaleAfter
+	Fix      string // what is known of its position when Stale: "last fix 4 min ago", "no position"
 }
 
 // newBoard groups units by canonical state in the board's order,
-// EMERGENCY first; every state has a group, empty ones hidden.
-func newBoard(units []*bluelamp.Unit, fs *bluelamp.ForceSettings, loc *time.Location, dispatch bool) []boardGroup {
+// EMERGENCY first; every state has a group, empty ones hidden. A unit's
+// position is stale at now by the force's PositionStaleAfter.
+func newBoard(units []*bluelamp.Unit, fs *bluelamp.ForceSettings, loc *time.Location, now time.Time, cn can) []boardGroup {
 	groups := make([]boardGroup, len(bluelamp.UnitStates))
 	for i, s := range bluelamp.UnitStates {
 		groups[i] = boardGroup{State: s, Label: s.Label()}
@@ -199,7 +203,8 @@ func newBoard(units []*bluelamp.Unit, fs *bluelamp.ForceSettings, loc *time.Loca
 		if i < 0 {
 			continue
 		}
-		v := unitView{Unit: u, Status: u.State.Label(), Dispatch: dispatch}
+		v := unitView{Unit: u, Status: u.State.Label(), Dispatch: cn.Dispatch, Track: cn.Track}
+		v.Stale, v.Fix = fixState(u, fs.StaleAfter(), now)
 		if sc, ok := fs.Status(u.StatusCode); ok {
 			v.Status = sc.Label
 		}
@@ -209,6 +214,38 @@ func newBoard(units []*bluelamp.Unit, fs *bluelamp.ForceSettings, loc *time.Loca
 		groups[i].Units = append(groups[i].Units, v)
 	}
 	return groups
+}
+
+// fixState says whether a unit on duty has no live position at now, and
+// what is known of it: "last fix 4 min ago" or "no position". A unit off
+// duty is not followed. positions.js fixState says the same.
+func fixState(u *bluelamp.Unit, staleAfter time.Duration, now time.Time) (bool, string) {
+	switch {
+	case u.State == bluelamp.StateOffDuty:
+		return false, ""
+	case u.Position == nil || u.PositionAt == nil:
+		return true, "no position"
+	}
+	age := now.Sub(*u.PositionAt)
+	if age < staleAfter {
+		return false, ""
+	}
+	return true, "last fix " + fmtAge(age)
+}
+
+// fmtAge is how long ago, in words: "40 s ago", "4 min ago", "2 h 5 min
+// ago", "3 days ago". format.js fixAge says the same.
+func fmtAge(d time.Duration) string {
+	s := max(int64(d/time.Second), 0)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%d s ago", s)
+	case s < 3600:
+		return fmt.Sprintf("%d min ago", s/60)
+	case s < 48*3600:
+		return fmt.Sprintf("%d h %d min ago", s/3600, s%3600/60)
+	}
+	return fmt.Sprintf("%d days ago", s/86400)
 }
 
 // viewFuncs are the template functions of the command-and-control pages.
@@ -235,6 +272,14 @@ var viewFuncs = template.FuncMap{
 	"levels":               func() []option { return levelOptions },
 	"harmTypes":            func() []option { return labelled(bluelamp.HarmTypes) },
 	"vulnerabilityFactors": func() []option { return labelled(bluelamp.VulnerabilityFactors) },
+	"reasonCodes":          func() []bluelamp.ReasonCodeInfo { return bluelamp.DefaultReasonCodes },
+	"staleWords": func(fs *bluelamp.ForceSettings) string {
+		d := fs.StaleAfter()
+		if d < time.Minute {
+			return fmt.Sprintf("%d s", int(d.Seconds()))
+		}
+		return fmt.Sprintf("%g min", d.Minutes())
+	},
 	"skills": func(ks []bluelamp.UnitSkill) string {
 		out := make([]string, len(ks))
 		for i, k := range ks {

@@ -1,5 +1,6 @@
-// The controller console: queue, incident panel, map and unit board, live.
-import { boot } from "./page.js";
+// The controller console: queue, incident panel, map with live positions
+// and geofences, geofence alerts and unit board, live.
+import { boot, onTick } from "./page.js";
 import { $ } from "./dom.js";
 import { onKey } from "./keys.js";
 import { Queue, Board, tickClocks } from "./views.js";
@@ -9,6 +10,10 @@ import { byQueueOrder } from "./store.js";
 import { unitStatusDialog } from "./unitstatus.js";
 import { api, Problem } from "./api.js";
 import { openDialog } from "./forms.js";
+import { areaBox } from "./positions.js";
+import { Fences } from "./geofences.js";
+import { FenceAlerts } from "./alerts.js";
+import { trackDialog } from "./track.js";
 
 const store = boot();
 const count = $("#queue-count");
@@ -20,8 +25,21 @@ const queue = new Queue($("#queue-body"), store, {
 });
 const board = new Board($("#board"), store);
 const detail = new Detail($("#detail"), store, { onOpen: (id) => { queue.select(id, false); map.focus(store.incidents.get(id)); } });
-const map = new LiveMap($("#map"), store, { onIncident: (id) => detail.open(id) });
+// The unit board beside the map shows every unit's staleness, so the
+// positions stream covers the force area as well as the map's view.
+const map = new LiveMap($("#map"), store, { onIncident: (id) => detail.open(id), base: areaBox(store.settings) });
+const fences = new Fences(map, store);
+const alerts = new FenceAlerts($("#fence-alerts"), store, { onShow: (p) => map.show(p, 14), count: $("#fa-count"), empty: $("#fa-empty") });
+store.emergency.attach(map);
 unitStatusDialog(store);
+trackDialog(store, map);
+fences.load();
+alerts.loadRecent();
+store.positions.on((ids) => board.moved(ids, store.now()));
+onTick((now) => {
+  map.tick(now);
+  board.tick(now);
+});
 
 const open = (id) => {
   detail.open(id);
@@ -38,6 +56,8 @@ store.on((ch) => {
   }
   map.apply(ch);
   detail.apply(ch);
+  fences.apply(ch);
+  alerts.apply(ch);
 });
 
 $("#queue-body").addEventListener("click", (e) => {
@@ -85,5 +105,6 @@ setInterval(() => {
   tickClocks($("#detail"), now);
 }, 1000);
 
+window.bluelamp.map = map;
 if (store.state.selected) open(store.state.selected);
 else if (queue.count) queue.select(Number($("#queue-body tr").dataset.id), false);

@@ -12,6 +12,15 @@ import { clockEl } from "./views.js";
 
 const maxKeyed = 5;
 
+// formKinds name officers' forms as the panel lists them.
+const formKinds = { STOP_SEARCH: "Stop and search", CRIME_REPORT: "Crime report", NOTEBOOK_ENTRY: "Notebook entry", USE_OF_FORCE: "Use of force" };
+
+// formEvents are the events that may add or change a form linked to an
+// incident. Their payloads are personal data, redacted on the stream, so
+// which incident is not known: the open panel asks again.
+const formEvents = new Set(["stop_search.recorded", "crime_report.recorded", "crime_report.decided", "crime_report.outcome_recorded",
+  "use_of_force.recorded", "notebook.entry_added"]);
+
 export class Detail {
   constructor(root, store, { onOpen = () => {} } = {}) {
     this.root = root;
@@ -22,6 +31,8 @@ export class Detail {
     this.recs = [];
     this.recTimer = 0;
     this.recState = "";
+    this.formTimer = 0;
+    this.forms = null; // ids of the open incident's forms, once loaded
     root.addEventListener("click", (e) => this.click(e));
     const lf = $("#log-form");
     if (lf) lf.addEventListener("submit", (e) => this.addLog(e));
@@ -43,6 +54,8 @@ export class Detail {
     $("#detail-body").hidden = false;
     fill($("#det-log"));
     fill($("#det-contacts"));
+    fill($("#det-forms"), el("p", { class: "hint" }, "Loading…"));
+    this.forms = null;
     const known = this.store.incidents.get(id);
     if (known && !known.partial) this.draw();
     else fill($("#det-head"), el("p", { class: "hint" }, "Loading…"));
@@ -56,6 +69,7 @@ export class Detail {
       for (const e of log.entries) this.logEntry(e);
       $("#det-log").scrollTop = $("#det-log").scrollHeight;
       this.loadRecs();
+      this.loadForms();
     } catch (err) {
       if (this.id !== id) return;
       fill($("#det-head"), el("p", { class: "alert error", role: "alert" }, err.message));
@@ -188,6 +202,56 @@ export class Detail {
     return `the ${$("time", li).textContent} ${$(".kind", li).textContent} entry`;
   }
 
+  // loadForms lists the forms officers filed for the open incident:
+  // summaries that name no one, so reading them needs no justification.
+  async loadForms() {
+    const id = this.id;
+    if (!id) return;
+    let r;
+    try {
+      r = await api("GET", `/incidents/${id}/forms?limit=100`);
+    } catch (err) {
+      if (this.id === id) fill($("#det-forms"), el("p", { class: "alert error" }, err.message));
+      return;
+    }
+    if (this.id !== id) return;
+    const known = this.forms;
+    this.forms = new Set(r.forms.map((f) => f.id));
+    const fresh = known ? r.forms.filter((f) => !known.has(f.id)) : [];
+    this.drawForms(r.forms, r.total, new Set(fresh.map((f) => f.id)));
+    for (const f of fresh) announce(`${formKinds[f.kind] || codeLabel(f.kind)} ${f.reference || ""} filed by ${f.collar_number} for ${this.inc?.number || "this incident"}.`);
+  }
+
+  drawForms(forms, total, fresh) {
+    const box = $("#det-forms");
+    if (!forms.length) {
+      fill(box, el("p", { class: "hint" }, "No form filed yet."));
+      return;
+    }
+    const tz = this.tz;
+    fill(box, el("table", { class: "plain forms-table" },
+      el("thead", {}, el("tr", {}, ["Form", "Reference", "Summary", "Officer", "Taken"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, forms.map((f) => {
+        const taken = hhmm(f.taken_at, tz);
+        const recorded = hhmm(f.recorded_at, tz);
+        const decision = f.kind === "CRIME_REPORT"
+          ? (f.decision ? ` · ${codeLabel(f.decision)}${f.decision_late ? " (late)" : ""}` : f.decision_due ? ` · decision due ${hhmm(f.decision_due, tz)}` : "")
+          : "";
+        return el("tr", { class: fresh.has(f.id) ? "changed" : "", dataset: { form: f.id, kind: f.kind } },
+          el("th", { scope: "row" }, formKinds[f.kind] || codeLabel(f.kind)),
+          el("td", { class: "ref" }, f.reference || "–"),
+          el("td", {}, `${f.label || ""}${decision}`),
+          el("td", {}, f.collar_number),
+          el("td", { class: "times" }, el("time", { datetime: f.taken_at }, taken), recorded !== taken ? ` (recorded ${recorded})` : ""));
+      }))),
+      total > forms.length ? el("p", { class: "hint" }, `The newest ${forms.length} of ${total} are shown.`) : null);
+  }
+
+  scheduleForms() {
+    clearTimeout(this.formTimer);
+    this.formTimer = setTimeout(() => this.loadForms(), 700);
+  }
+
   // apply is one change from the store.
   apply(ch) {
     if (!this.id) return;
@@ -195,6 +259,7 @@ export class Detail {
       this.open(this.id);
       return;
     }
+    if (formEvents.has(ch.type) && this.forms) this.scheduleForms();
     for (const e of ch.entries) if (e.incident_id === this.id) this.logEntry(e);
     const mine = ch.incidents.some((i) => i.id === this.id);
     if (ch.units.length) this.unitList();

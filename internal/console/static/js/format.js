@@ -139,3 +139,30 @@ export function fmtAge(ms) {
   if (h < 48) return `${h} h ${m % 60} min ago`;
   return `${Math.floor(h / 24)} days ago`;
 }
+
+// fixAge is how long ago a position fix was, in words: "40 s ago",
+// "4 min ago" (view.go fmtAge says the same).
+export function fixAge(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min ago`;
+  return `${Math.floor(s / 86400)} days ago`;
+}
+
+const longFormats = new Map();
+// hhmmss prints a time as HH:MM:SS in the force's time zone.
+export function hhmmss(iso, tz) {
+  if (!iso) return "";
+  let f = longFormats.get(tz);
+  if (!f) {
+    const o = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    try {
+      f = new Intl.DateTimeFormat("en-GB", { ...o, timeZone: tz || undefined });
+    } catch {
+      f = new Intl.DateTimeFormat("en-GB", o);
+    }
+    longFormats.set(tz, f);
+  }
+  return f.format(new Date(iso));
+}

@@ -50,8 +50,9 @@ export class Store {
   // apply takes one event off the stream.
   apply(e) {
     const p = e.payload || {};
-    const change = { type: e.type, seq: e.seq, actor: e.actor, incidents: [], units: [], entries: p.entries || [],
-      methane: p.methane || null, thrive: p.thrive || null, message: p.message || "", assignment: p.assignment || null };
+    const change = { type: e.type, seq: e.seq, time: e.time, actor: e.actor, subject: e.subject, payload: p, incidents: [], units: [],
+      entries: p.entries || [], methane: p.methane || null, thrive: p.thrive || null, message: p.message || "",
+      assignment: p.assignment || null, officer: p.officer || "" };
     if (e.type === "force.settings_changed" && p.settings) {
       this.settings = p.settings;
       change.settings = true;

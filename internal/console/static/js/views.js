@@ -183,14 +183,30 @@ export function unitItem(u, store) {
   const sc = (store.settings.status_codes || []).find((s) => s.code === u.status_code);
   const since = u.status_at ? hhmm(u.status_at, store.settings.time_zone) : "";
   const skills = (u.skills || []).map((s) => s.skill).join(" ");
-  return el("li", { id: `unit-${u.id}`, dataset: { id: u.id, callSign: u.call_sign } },
+  const crew = (u.crew || []).join(", ");
+  const fix = store.positions.state(u, store.now());
+  return el("li", { id: `unit-${u.id}`, class: fix.stale ? "stale" : null, dataset: { id: u.id, callSign: u.call_sign } },
     store.can.dispatch
       ? el("button", { type: "button", class: "cs", dataset: { statusUnit: u.id }, "aria-label": `${u.call_sign}: set status` }, u.call_sign)
       : el("span", { class: "cs" }, u.call_sign),
+    crew ? [" ", el("span", { class: "crew", title: `Crew (collar numbers): ${crew}` }, el("span", { class: "visually-hidden" }, "crew "), crew)] : null,
     " ", el("span", { class: "type" }, u.type),
     u.incident_number ? [" ", el("span", { class: "job" }, u.incident_number)] : null,
     skills ? [" ", el("span", { class: "skills", title: skills }, skills)] : null,
-    " ", el("span", { class: "since", title: sc ? sc.label : label(store.codes.unit_states, u.state) }, since));
+    " ", el("span", { class: "fix", hidden: !fix.text }, fix.text),
+    " ", el("span", { class: "since", title: sc ? sc.label : label(store.codes.unit_states, u.state) }, since),
+    store.can.track ? [" ", el("button", { type: "button", class: "trk", dataset: { track: u.id }, "aria-label": `Show track of ${u.call_sign}` }, "Track")] : null);
+}
+
+// fixBadge brings a board item's position state to now: the item greyed
+// and its age in words while stale, nothing while live.
+function fixBadge(li, u, store, now) {
+  const st = store.positions.state(u, now);
+  if (li.classList.contains("stale") !== st.stale) li.classList.toggle("stale", st.stale);
+  const b = li.querySelector(".fix");
+  if (!b) return;
+  if (b.textContent !== st.text) b.textContent = st.text;
+  if (b.hidden !== !st.text) b.hidden = !st.text;
 }
 
 // Board keeps units grouped by canonical state, EMERGENCY first, each
@@ -220,6 +236,23 @@ export class Board {
       setTimeout(() => li.classList.remove("changed"), 2000);
     }
     if (hadFocus) (li.querySelector("button") || li).focus();
+  }
+
+  // tick brings every unit's position state to now.
+  tick(now) {
+    for (const li of this.root.querySelectorAll("li[data-id]")) {
+      const u = this.store.units.get(Number(li.dataset.id));
+      if (u) fixBadge(li, u, this.store, now);
+    }
+  }
+
+  // moved brings the units with new fixes to now.
+  moved(ids, now) {
+    for (const id of ids) {
+      const li = document.getElementById(`unit-${id}`);
+      const u = this.store.units.get(id);
+      if (li && u && this.root.contains(li)) fixBadge(li, u, this.store, now);
+    }
   }
 
   count(section) {
