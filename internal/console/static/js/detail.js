@@ -15,11 +15,12 @@ const maxKeyed = 5;
 // formKinds name officers' forms as the panel lists them.
 const formKinds = { STOP_SEARCH: "Stop and search", CRIME_REPORT: "Crime report", NOTEBOOK_ENTRY: "Notebook entry", USE_OF_FORCE: "Use of force" };
 
-// formEvents are the events that may add or change a form linked to an
+// formsRecorded are the events that add a form, which may be linked to an
 // incident. Their payloads are personal data, redacted on the stream, so
-// which incident is not known: the open panel asks again.
-const formEvents = new Set(["stop_search.recorded", "crime_report.recorded", "crime_report.decided", "crime_report.outcome_recorded",
-  "use_of_force.recorded", "notebook.entry_added"]);
+// which incident is not known: the open panel asks again. formsChanged
+// change a form already recorded, named by the event's subject.
+const formsRecorded = new Set(["stop_search.recorded", "crime_report.recorded", "use_of_force.recorded", "notebook.entry_added"]);
+const formsChanged = new Set(["crime_report.decided", "crime_report.outcome_recorded"]);
 
 export class Detail {
   constructor(root, store, { onOpen = () => {} } = {}) {
@@ -259,7 +260,9 @@ export class Detail {
       this.open(this.id);
       return;
     }
-    if (formEvents.has(ch.type) && this.forms) this.scheduleForms();
+    if (this.forms && (formsRecorded.has(ch.type) || (formsChanged.has(ch.type) && this.forms.has(Number(String(ch.subject).split("/")[1]))))) {
+      this.scheduleForms();
+    }
     for (const e of ch.entries) if (e.incident_id === this.id) this.logEntry(e);
     const mine = ch.incidents.some((i) => i.id === this.id);
     if (ch.units.length) this.unitList();

@@ -224,9 +224,13 @@ export class LiveMap {
     if (p && !this.map.getBounds().pad(-0.1).contains([p.lat, p.lon])) this.map.panTo([p.lat, p.lon]);
   }
 
-  // show centres the map on a position.
+  // show centres the map on a position, at once. Leaflet drops a change
+  // of view asked for while a zoom is animating, so one is asked for again
+  // when it ends.
   show(p, zoom = 13) {
-    this.map.setView([p.lat, p.lon], Math.max(this.map.getZoom(), zoom));
+    const go = () => this.map.setView([p.lat, p.lon], Math.max(this.map.getZoom(), zoom), { animate: false });
+    if (this.map._animatingZoom) this.map.once("zoomend", go);
+    go();
   }
 
   // emergency centres the map on a unit in EMERGENCY at its last fix and
@@ -259,7 +263,9 @@ export class LiveMap {
       };
       end(ps[0], ps.length > 1 ? "Start" : "Only fix", "track-first");
       if (ps.length > 1) end(ps[ps.length - 1], "End", "track-last");
-      this.map.fitBounds(line.getBounds().pad(0.2), { maxZoom: 16 });
+      const fit = () => this.map.fitBounds(line.getBounds().pad(0.2), { maxZoom: 16, animate: false });
+      if (this.map._animatingZoom) this.map.once("zoomend", fit);
+      fit();
       text = `Track of ${u.call_sign}, ${span}: ${ps.length} ${ps.length === 1 ? "fix" : "fixes"}, ${hhmm(ps[0].at, tz)} to ${hhmm(ps[ps.length - 1].at, tz)}.`;
     } else {
       text = `No position of ${u.call_sign} is kept from ${span}.`;

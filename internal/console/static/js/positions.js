@@ -28,8 +28,13 @@ export class Positions {
 
   // staleAfter is the force's position_stale_after in milliseconds.
   staleAfter() {
-    const ms = parseDuration(this.store.settings.position_stale_after || "");
-    return ms > 0 ? ms : defaultStale;
+    const v = this.store.settings.position_stale_after || "";
+    if (v !== this.staleText) {
+      const ms = parseDuration(v);
+      this.staleText = v;
+      this.staleMS = ms > 0 ? ms : defaultStale;
+    }
+    return this.staleMS;
   }
 
   on(fn) { this.listeners.add(fn); }
