@@ -55,7 +55,8 @@ type Deliverer struct {
 }
 
 // NewDeliverer returns a Deliverer on store with defaults set: every 2 s,
-// 8 attempts over about 2 hours (30 s, 1 min, 2 min … capped at 1 h).
+// 8 attempts over up to an hour (waits of 30 s, 1 min, 2 min … 32 min, each
+// jittered; a wait is never over 1 h).
 func NewDeliverer(store Outbox) *Deliverer {
 	return &Deliverer{
 		Store:       store,
