@@ -39,13 +39,13 @@ func avlUnits(t *testing.T, c *http.Client, base string) map[string]int {
 	return ids
 }
 
-// fix is one position report as the API takes it.
-func fix(unit int, lat, lon float64, at time.Time) map[string]any {
+// avlFix is one position report as the API takes it.
+func avlFix(unit int, lat, lon float64, at time.Time) map[string]any {
 	return map[string]any{"unit_id": unit, "lat": lat, "lon": lon, "at": at.UTC().Format(time.RFC3339Nano)}
 }
 
-// mustReport posts a batch of fixes and wants every one taken.
-func mustReport(t *testing.T, c *http.Client, base string, fixes ...map[string]any) {
+// avlReport posts a batch of fixes and wants every one taken.
+func avlReport(t *testing.T, c *http.Client, base string, fixes ...map[string]any) {
 	t.Helper()
 	var res struct {
 		Accepted int `json:"accepted"`
@@ -55,8 +55,8 @@ func mustReport(t *testing.T, c *http.Client, base string, fixes ...map[string]a
 	}
 }
 
-// mustStaleAfter sets the demo force's position_stale_after, as its admin.
-func mustStaleAfter(t *testing.T, base, d string) {
+// avlStaleAfter sets the demo force's position_stale_after, as its admin.
+func avlStaleAfter(t *testing.T, base, d string) {
 	t.Helper()
 	admin := apiClient(t, base, "demo.admin")
 	var fs map[string]any
@@ -69,14 +69,14 @@ func mustStaleAfter(t *testing.T, base, d string) {
 	}
 }
 
-// marker is the JavaScript for a unit's marker element on the map.
-func marker(id int) string {
+// avlMarker is the JavaScript for a unit's marker element on the map.
+func avlMarker(id int) string {
 	return fmt.Sprintf(`document.querySelector(".unit-pin.unit-%d")`, id)
 }
 
-// trackReads returns the reasons recorded for reads of a unit's track,
+// avlTrackReads returns the reasons recorded for reads of a unit's track,
 // as an auditor finds them.
-func trackReads(t *testing.T, base string, unit int) []string {
+func avlTrackReads(t *testing.T, base string, unit int) []string {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/api/v1/audit?action=consultation&limit=1000", nil)
 	if err != nil {
@@ -110,10 +110,10 @@ func trackReads(t *testing.T, base string, unit int) []string {
 	return reasons
 }
 
-// reduceMotion asks the page for reduced motion, as a person may: the
+// avlReduceMotion asks the page for reduced motion, as a person may: the
 // EMERGENCY banner and ring stop pulsing. axe reads every element's
 // computed style, which a running animation makes it recompute each time.
-func reduceMotion(s *session) {
+func avlReduceMotion(s *session) {
 	s.t.Helper()
 	s.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
@@ -122,8 +122,8 @@ func reduceMotion(s *session) {
 	}))
 }
 
-// mapPoint is where a position is on the page's map, in page pixels.
-func mapPoint(s *session, lat, lon float64) (float64, float64) {
+// avlMapPoint is where a position is on the page's map, in page pixels.
+func avlMapPoint(s *session, lat, lon float64) (float64, float64) {
 	s.t.Helper()
 	xy := eval[[]float64](s, fmt.Sprintf(`(() => { const m = window.bluelamp.map.map; const r = m.getContainer().getBoundingClientRect();
 		const p = m.latLngToContainerPoint([%g, %g]); return [r.left + p.x, r.top + p.y]; })()`, lat, lon))
@@ -140,7 +140,7 @@ func mapPoint(s *session, lat, lon float64) (float64, float64) {
 func TestConsoleAVL(t *testing.T) {
 	m := startDemo(t)
 	base := m.URL()
-	mustStaleAfter(t, base, "10s")
+	avlStaleAfter(t, base, "10s")
 	ctlAPI := apiClient(t, base, "demo.controller")
 	ids := avlUnits(t, ctlAPI, base)
 	a, b, late := ids["CB11"], ids["CB12"], ids["SB51"]
@@ -150,23 +150,23 @@ func TestConsoleAVL(t *testing.T) {
 	ctl.wait(`document.getElementById("avl-status").dataset.state === "live"`, "the positions stream")
 
 	// Two units move: their markers follow, in place.
-	before := eval[bool](ctl, fmt.Sprintf(`window.__a = %s; window.__a !== null`, marker(a)))
+	before := eval[bool](ctl, fmt.Sprintf(`window.__a = %s; window.__a !== null`, avlMarker(a)))
 	if !before {
 		t.Fatal("CB11 is not on the map")
 	}
 	now := time.Now()
-	fa := fix(a, 50.7160, -2.4350, now)
+	fa := avlFix(a, 50.7160, -2.4350, now)
 	fa["heading"], fa["speed"] = 90.0, 12.5
-	mustReport(t, ctlAPI, base, fa, fix(b, 50.7270, -2.4400, now))
+	avlReport(t, ctlAPI, base, fa, avlFix(b, 50.7270, -2.4400, now))
 	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.716" && %s.dataset.lon === "-2.435" && %s.dataset.stale === "false" && %s.dataset.heading === "90"`,
-		marker(a), marker(a), marker(a), marker(a)), "CB11 moved, live, heading east")
-	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.727" && %s.dataset.stale === "false"`, marker(b), marker(b)), "CB12 moved, live")
-	mustReport(t, ctlAPI, base, fix(a, 50.7180, -2.4300, time.Now()))
-	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.718" && %s.dataset.heading === ""`, marker(a), marker(a)), "CB11 moved again, no heading reported")
-	if !eval[bool](ctl, fmt.Sprintf(`window.__a === %s && window.bluelamp.map.units.get(%d).getLatLng().lat === 50.718`, marker(a), a)) {
+		avlMarker(a), avlMarker(a), avlMarker(a), avlMarker(a)), "CB11 moved, live, heading east")
+	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.727" && %s.dataset.stale === "false"`, avlMarker(b), avlMarker(b)), "CB12 moved, live")
+	avlReport(t, ctlAPI, base, avlFix(a, 50.7180, -2.4300, time.Now()))
+	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.718" && %s.dataset.heading === ""`, avlMarker(a), avlMarker(a)), "CB11 moved again, no heading reported")
+	if !eval[bool](ctl, fmt.Sprintf(`window.__a === %s && window.bluelamp.map.units.get(%d).getLatLng().lat === 50.718`, avlMarker(a), a)) {
 		t.Error("CB11's marker was redrawn rather than moved, or Leaflet has it elsewhere")
 	}
-	if s := eval[string](ctl, fmt.Sprintf(`%s.querySelector(".pin").title`, marker(a))); s != "CB11: Available · live position" {
+	if s := eval[string](ctl, fmt.Sprintf(`%s.querySelector(".pin").title`, avlMarker(a))); s != "CB11: Available · live position" {
 		t.Errorf("CB11's tooltip %q", s)
 	}
 
@@ -176,9 +176,9 @@ func TestConsoleAVL(t *testing.T) {
 		t.Fatalf("SB51 on duty: %d", st)
 	}
 	ctl.wait(fmt.Sprintf(`document.querySelector('#board li[data-id="%d"] .fix').textContent === "no position"`, late), "SB51 on the board with no position")
-	mustReport(t, ctlAPI, base, fix(late, 50.7250, -1.8800, time.Now().Add(-30*time.Second)))
+	avlReport(t, ctlAPI, base, avlFix(late, 50.7250, -1.8800, time.Now().Add(-30*time.Second)))
 	ctl.wait(fmt.Sprintf(`%s !== null && %s.dataset.stale === "true" && %s.classList.contains("stale") && /STALE: last fix \d+ s ago/.test(%s.querySelector(".pin").title)`,
-		marker(late), marker(late), marker(late), marker(late)), "SB51 drawn stale")
+		avlMarker(late), avlMarker(late), avlMarker(late), avlMarker(late)), "SB51 drawn stale")
 	ctl.wait(fmt.Sprintf(`document.querySelector('#board li[data-id="%d"]').classList.contains("stale") && /^last fix \d+ s ago$/.test(document.querySelector('#board li[data-id="%d"] .fix').textContent)`, late, late),
 		"SB51 stale on the board, with its fix's age")
 	if eval[bool](ctl, fmt.Sprintf(`document.querySelector('#board li[data-id="%d"]').classList.contains("stale")`, a)) {
@@ -193,9 +193,9 @@ func TestConsoleAVL(t *testing.T) {
 		t.Fatalf("draw zone: %d", st)
 	}
 	ctl.wait(`document.querySelector("#map .zone") !== null && [...document.querySelectorAll(".zone-label")].some(z => z.textContent === "Cornhill market")`, "the zone on the map, live")
-	mustReport(t, ctlAPI, base, fix(b, 50.7160, -2.4400, time.Now()))
+	avlReport(t, ctlAPI, base, avlFix(b, 50.7160, -2.4400, time.Now()))
 	ctl.wait(`document.querySelector("#fence-alerts li") !== null && document.querySelector("#fence-alerts li").textContent.includes("CB12 entered Cornhill market")`, "CB12's entry as the newest alert")
-	mustReport(t, ctlAPI, base, fix(a, 50.4000, -2.4500, time.Now()))
+	avlReport(t, ctlAPI, base, avlFix(a, 50.4000, -2.4500, time.Now()))
 	ctl.wait(`document.querySelector("#fence-alerts li.area-exit") !== null && document.querySelector("#fence-alerts li").textContent.includes("CB11 LEFT THE FORCE AREA")`, "CB11 leaving the force, marked out, newest first")
 	if got := eval[string](ctl, `document.getElementById("fence-alerts").closest("[aria-live]").getAttribute("aria-live")`); got != "polite" {
 		t.Errorf("alerts list aria-live %q, want polite", got)
@@ -216,7 +216,7 @@ func TestConsoleAVL(t *testing.T) {
 	ctl.wait(`/Track of CB11, .*: 3 fixes/.test(document.getElementById("track-info").textContent) && document.querySelectorAll(".track-end").length === 2`, "the track's summary and its ends")
 	ctl.shot("console-avl-02-track")
 	// The read is recorded once, with the reason given (DPA 2018 s.62).
-	if reads := trackReads(t, base, a); len(reads) != 1 || reads[0] != "INCIDENT" {
+	if reads := avlTrackReads(t, base, a); len(reads) != 1 || reads[0] != "INCIDENT" {
 		t.Errorf("track reads recorded with reasons %v, want [INCIDENT]", reads)
 	}
 	checkAxe(t, ctl.ctx, "console-avl-control")
@@ -225,7 +225,7 @@ func TestConsoleAVL(t *testing.T) {
 
 	// CB11's fixes stopped when it left the force; 10 s on it is stale
 	// without any event, recomputed in the page.
-	ctl.wait(fmt.Sprintf(`%s.dataset.stale === "true" && document.querySelector('#board li[data-id="%d"]').classList.contains("stale")`, marker(a), a),
+	ctl.wait(fmt.Sprintf(`%s.dataset.stale === "true" && document.querySelector('#board li[data-id="%d"]').classList.contains("stale")`, avlMarker(a), a),
 		"CB11 stale by itself once its last fix is 10 s old")
 	ctl.noErrors()
 }
@@ -247,7 +247,7 @@ func TestConsoleAVLZones(t *testing.T) {
 	sup.wait(`!document.getElementById("draw-bar").hidden`, "drawing mode")
 	// Corners west of Casterbridge, clear of every marker.
 	for _, p := range [][2]float64{{50.85, -2.75}, {50.85, -2.62}, {50.76, -2.68}} {
-		x, y := mapPoint(sup, p[0], p[1])
+		x, y := avlMapPoint(sup, p[0], p[1])
 		sup.do(chromedp.MouseClickXY(x, y))
 	}
 	sup.wait(`document.getElementById("draw-count").textContent === "3"`, "three corners")
@@ -266,7 +266,7 @@ func TestConsoleAVLZones(t *testing.T) {
 	ctl.wait(`[...document.querySelectorAll(".zone-label")].some(z => z.textContent === "Fordington")`, "the zone on the controller's map, live")
 	sup.shot("console-avl-04-zone")
 	checkAxe(t, sup.ctx, "console-avl-map")
-	x, y := mapPoint(sup, 50.80, -2.68)
+	x, y := avlMapPoint(sup, 50.80, -2.68)
 	sup.do(chromedp.MouseClickXY(x, y))
 	sup.wait(`document.querySelector(".zone-popup button[data-retire-zone]") !== null`, "the zone's popup")
 	sup.do(chromedp.Click(chromedp.CSS(`.zone-popup button[data-retire-zone]`)))
@@ -351,8 +351,8 @@ func TestConsoleAVLEmergency(t *testing.T) {
 
 	// EMERGENCY from CB12's phone: the banner, the alarm, the map centred.
 	cb := ids["CB12"]
-	mustReport(t, ctlAPI, base, fix(cb, 50.7190, -2.4410, time.Now()))
-	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.719"`, marker(cb)), "CB12 located")
+	avlReport(t, ctlAPI, base, avlFix(cb, 50.7190, -2.4410, time.Now()))
+	ctl.wait(fmt.Sprintf(`%s.dataset.lat === "50.719"`, avlMarker(cb)), "CB12 located")
 	ctl.do(chromedp.Evaluate[chromedp.Void](`void window.bluelamp.map.map.setView([50.9, -1.8], 10)`))
 	cbOfficer := apiClient(t, base, "demo.neighbourhood")
 	if st := apiJSON(t, cbOfficer, "POST", base+"/api/v1/me/unit", map[string]any{"unit_id": cb}, nil); st != http.StatusOK {
@@ -374,7 +374,7 @@ func TestConsoleAVLEmergency(t *testing.T) {
 	sup.wait(`document.getElementById("emergency").dataset.sound === "on" && window.bluelamp.store.emergency.alarm.beeps > 0`, "the alarm sounding")
 	sup.shot("console-avl-06-emergency-map")
 	ctl.shot("console-avl-07-emergency-console")
-	reduceMotion(ctl)
+	avlReduceMotion(ctl)
 	checkAxe(t, ctl.ctx, "console-avl-emergency")
 
 	// Acknowledging silences this screen only; the banner stays.
