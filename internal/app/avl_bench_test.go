@@ -19,6 +19,7 @@ import (
 
 	"github.com/bluelamp/bluelamp"
 	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/bluelamp/bluelamp/internal/storetest"
 )
 
 // BenchmarkPositionIngest measures issue 4's AVL ingestion goal (≥ 50,000
@@ -34,12 +35,20 @@ import (
 //	go test -run '^$' -bench PositionIngest -benchtime 20x ./internal/app
 //
 // BLUELAMP_BENCH_BATCH (default 500) and BLUELAMP_BENCH_CLIENTS (default
-// 4) change the batch size and how many clients send at once.
+// 4) change the batch size and how many clients send at once;
+// BLUELAMP_BENCH_ENGINE=postgres runs it on PostgreSQL (BLUELAMP_TEST_POSTGRES).
 func BenchmarkPositionIngest(b *testing.B) {
 	batch, clients := envInt(b, "BLUELAMP_BENCH_BATCH", 500), envInt(b, "BLUELAMP_BENCH_CLIENTS", 4)
 	const units, zones = 5000, 1000
 	cfg := DefaultConfig()
 	cfg.Addr, cfg.DataDir, cfg.Demo = "127.0.0.1:0", b.TempDir(), true
+	if os.Getenv("BLUELAMP_BENCH_ENGINE") == "postgres" {
+		base := storetest.PostgresURL()
+		if base == "" {
+			b.Fatal(storetest.PostgresEnv + " is not set")
+		}
+		cfg.Database = storetest.PostgresDSN(b, base)
+	}
 	m := NewMain(cfg, slog.New(slog.DiscardHandler), "bench")
 	if err := m.Open(b.Context()); err != nil {
 		b.Fatal(err)
