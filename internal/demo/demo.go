@@ -33,6 +33,7 @@ type Store interface {
 	SaveForceSettings(ctx context.Context, fs *bluelamp.ForceSettings) error
 	CreateOfficer(ctx context.Context, o *bluelamp.Officer) error
 	CreateUser(ctx context.Context, u *bluelamp.User, passwordHash string) error
+	CreatePartner(ctx context.Context, p *bluelamp.Partner) error
 	RecordImporter
 }
 
@@ -194,6 +195,15 @@ func Seed(ctx context.Context, s Store, hash func(string) (string, error)) (bool
 	}
 	if err := SeedRecords(fctx, s); err != nil {
 		return false, err
+	}
+	// A partner to send safeguarding referrals to. It takes them by email,
+	// so they are delivered once bluelamp has a mail server (--smtp-addr);
+	// until then each delivery says why it is waiting.
+	mash := &bluelamp.Partner{Name: "Wessex Multi-Agency Safeguarding Hub", Email: "mash@wessex-council.example",
+		Accepts: []bluelamp.ReferralType{bluelamp.ReferralChildAtRisk, bluelamp.ReferralAdultAtRisk, bluelamp.ReferralDomesticAbuse,
+			bluelamp.ReferralMentalHealth, bluelamp.ReferralMissingPerson}}
+	if err := s.CreatePartner(fctx, mash); err != nil {
+		return false, fmt.Errorf("create demo partner: %w", err)
 	}
 	h, err := hash(Password)
 	if err != nil {
