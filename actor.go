@@ -24,6 +24,10 @@ type Actor struct {
 	ForceID   ForceID // empty only for the deployment-wide system actor
 	Roles     []Role
 	SessionID string // session or token id, for s.62 "device/session"
+	// Unit is the unit an officer is booked on to, when the caller looked
+	// it up (a live stream does, at its start): OFFICIAL-SENSITIVE events
+	// about that unit and its job reach the officer working it.
+	Unit UnitID
 }
 
 // HasRole reports whether the actor holds any of roles.

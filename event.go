@@ -158,12 +158,44 @@ func (e *Event) VisibleTo(a *Actor) bool {
 	if a.Kind == ActorSystem {
 		return true
 	}
+	inAudience := false
 	for _, r := range a.Roles {
 		if !slices.Contains(e.Type.Info().Audience, r) {
 			continue
 		}
 		if e.Classification == ClassOfficial || slices.Contains(needToKnow, r) {
 			return true
+		}
+		inAudience = true
+	}
+	// An officer needs to know about their own unit and the job it is on,
+	// however sensitive: that is the job they are walking into.
+	return inAudience && a.Unit != 0 && e.about(a.Unit)
+}
+
+// about reports whether e's payload (a Change) is about unit u: the unit
+// itself, its assignment, or an incident it is assigned to.
+func (e *Event) about(u UnitID) bool {
+	var c Change
+	if json.Unmarshal(e.Payload, &c) != nil {
+		return false
+	}
+	if (c.Unit != nil && c.Unit.ID == u) || (c.Assignment != nil && c.Assignment.UnitID == u) {
+		return true
+	}
+	for _, x := range c.Units {
+		if x.ID == u {
+			return true
+		}
+	}
+	for _, inc := range []*Incident{c.Incident, c.Diverted} {
+		if inc == nil {
+			continue
+		}
+		for _, as := range inc.Assignments {
+			if as.UnitID == u && as.State.Open() {
+				return true
+			}
 		}
 	}
 	return false

@@ -40,7 +40,7 @@ func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) error
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	actor := bluelamp.ActorFrom(ctx)
+	actor := s.withUnit(ctx, bluelamp.ActorFrom(ctx))
 	if after < 0 {
 		h, err := s.Store.FindHead(ctx)
 		if err != nil {
@@ -170,7 +170,7 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	actor := bluelamp.ActorFrom(r.Context())
+	actor := s.withUnit(r.Context(), bluelamp.ActorFrom(r.Context()))
 	page := logPage{Events: []*bluelamp.Event{}, Next: int64(after), Head: head.Seq}
 	for _, e := range events {
 		if e.VisibleTo(actor) {

@@ -113,3 +113,20 @@ func withTakenAt(ctx context.Context, at *time.Time) context.Context {
 	}
 	return bluelamp.WithTakenAt(ctx, *at)
 }
+
+// withUnit returns a copy of an officer's actor naming the unit they are
+// booked on to, so the events about it reach them (Event.VisibleTo); other
+// actors are returned as they are. A stream looks once, at its start: the
+// officer's app reconnects when they book on to another unit.
+func (s *Server) withUnit(ctx context.Context, a *bluelamp.Actor) *bluelamp.Actor {
+	if a == nil || a.Kind != bluelamp.ActorUser || a.HasRole(controlRoom...) {
+		return a
+	}
+	u, err := s.Store.FindBooking(ctx)
+	if err != nil {
+		return a
+	}
+	cp := *a
+	cp.Unit = u.ID
+	return &cp
+}

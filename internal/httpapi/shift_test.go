@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,5 +141,43 @@ func TestIdempotentReplay(t *testing.T) {
 	res = e.ctl.do("POST", path, map[string]any{"text": "fixed"}, HeaderIdempotencyKey, "fixed-later-0001")
 	if res.status != http.StatusCreated {
 		t.Errorf("after fixing: %d %s", res.status, res.body)
+	}
+}
+
+// TestOfficerSeesOwnSensitiveJob checks that an OFFICIAL-SENSITIVE job
+// reaches the officers whose unit is sent to it, and no other officer.
+func TestOfficerSeesOwnSensitiveJob(t *testing.T) {
+	e := newCADEnv(t)
+	e.mustSetArea(nil)
+	mine := e.mustCreateUnit("A21", bluelamp.StateAvailable, bargate)
+	pc := e.newOfficer("smith", "4021")
+	other := e.newOfficer("jones", "4022")
+	e.mustBookOn(pc, mine.ID)
+	body := incidentBody("DOMESTIC_INCIDENT", bluelamp.GradeImmediate, bargate)
+	body["classification"], body["channel"] = bluelamp.ClassOfficialSensitive, "OFFICER_GENERATED"
+	res := e.handler.do("POST", "/api/v1/incidents", body)
+	if res.status != http.StatusCreated {
+		t.Fatalf("open: %d %s", res.status, res.body)
+	}
+	var inc bluelamp.Incident
+	res.decode(t, &inc)
+	e.mustAssign(e.ctl, inc.ID, mine.ID)
+	e.ctl.do("POST", fmt.Sprintf("/api/v1/incidents/%d/log", inc.ID), map[string]any{"text": "caller says he has a knife"})
+	seen := func(c *client) []string {
+		var page struct{ Events []bluelamp.Event }
+		c.do("GET", "/api/v1/log?after=0&limit=5000", nil).decode(t, &page)
+		var types []string
+		for _, ev := range page.Events {
+			if ev.Classification == bluelamp.ClassOfficialSensitive {
+				types = append(types, string(ev.Type))
+			}
+		}
+		return types
+	}
+	if got := strings.Join(seen(pc), " "); !strings.Contains(got, "unit.assigned") || !strings.Contains(got, "incident.logged") || strings.Contains(got, "incident.opened") {
+		t.Errorf("the assigned officer sees sensitive events %q; want the assignment and the job's log, not the opening before it", got)
+	}
+	if got := seen(other); len(got) != 0 {
+		t.Errorf("an officer not on the job sees sensitive events %v", got)
 	}
 }
