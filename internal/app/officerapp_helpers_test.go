@@ -84,6 +84,16 @@ func (s *session) hold(sel string, d time.Duration) {
 func (s *session) touch(sel string, d time.Duration) {
 	s.t.Helper()
 	s.wait(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.scrollIntoView({block: "center"}); return true; })()`, sel), sel)
+	// A finger lands where the element is once the page has stopped
+	// moving: the same point on two looks, and the element on top there
+	// (a scroll or a banner still settling would put the tap elsewhere).
+	s.wait(fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q); if (!e) return false;
+		const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+		const at = document.elementFromPoint(x, y), key = x + "," + y;
+		const steady = window.__tapAt === key; window.__tapAt = key;
+		return steady && at !== null && (at === e || e.contains(at));
+	})()`, sel), sel+" to be still and on top")
 	box := eval[[]float64](s, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, sel))
 	pt := []*input.TouchPoint{{X: box[0], Y: box[1]}}
 	call := func(typ input.DispatchTouchEventType, pts []*input.TouchPoint) chromedp.Action[chromedp.Void] {

@@ -251,7 +251,9 @@ func TestPut(t *testing.T) {
 		if st.Size < size {
 			t.Fatalf("size %d", st.Size)
 		}
-		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		// Buffering would allocate the 20 MiB at least; the bound leaves
+		// room for the race detector and tests running beside this one.
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/2 {
 			t.Fatalf("storing 20 MiB allocated %d bytes: the file was buffered", alloc)
 		}
 	})

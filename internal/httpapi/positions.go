@@ -355,7 +355,12 @@ func (s *Server) handlePositionStream(w http.ResponseWriter, r *http.Request) er
 		defer mu.Unlock()
 		return write(frame)
 	}
-	go s.heartbeat(ctx, cancel, r, locked)
+	// The heartbeat stops writing before the handler returns: the
+	// response is not the handler's after that.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { s.heartbeat(ctx, cancel, r, locked) })
 	_ = s.Feed.Subscribe(ctx, a.ForceID, box, func(fixes []byte) error {
 		frame := make([]byte, 0, len(fixes)+32)
 		frame = append(frame, "event: positions\ndata: "...)
