@@ -159,19 +159,17 @@ func (s *Store) queue(ctx context.Context, fn func(*tx) error) (wait func() erro
 		s.closeMu.Unlock()
 		return nil, ctx.Err()
 	}
-	// Once queued, the write may commit: a caller that stops waiting is not
-	// told it was saved, which is safe; it is never told it was saved when
-	// it was not.
+	// Once queued, the write may commit, so the caller waits for its
+	// answer even when ctx ends: the writer may be running fn, which sets
+	// the caller's results, and returning early would race with it. The
+	// wait is bounded: a batch that has not begun skips a request whose
+	// ctx has ended, and a batch runs under OpTimeout.
 	return func() error {
-		select {
-		case err := <-req.done:
-			if err == nil && op != nil {
-				op.MarkClaimed()
-			}
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
+		err := <-req.done
+		if err == nil && op != nil {
+			op.MarkClaimed()
 		}
+		return err
 	}, nil
 }
 
