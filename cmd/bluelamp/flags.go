@@ -137,3 +137,36 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// numberVar is a number flag that also reads BLUELAMP_<NAME>.
+func numberVar[T int | int64 | float64](fs *flagSet, p *T, name string, def T, usage string) {
+	parse := func(s string) (T, error) {
+		var v T
+		var err error
+		switch q := any(&v).(type) {
+		case *int:
+			*q, err = strconv.Atoi(s)
+		case *int64:
+			*q, err = strconv.ParseInt(s, 10, 64)
+		case *float64:
+			*q, err = strconv.ParseFloat(s, 64)
+		}
+		return v, err
+	}
+	if s, ok := fs.fromEnv(name); ok {
+		v, err := parse(s)
+		if err != nil {
+			fs.envErrs = append(fs.envErrs, fmt.Sprintf("%s=%q is not a number", envName(name), s))
+		}
+		def = v
+	}
+	*p = def
+	fs.Func(name, fmt.Sprintf("%s (default %v) [%s]", usage, def, envName(name)), func(s string) error {
+		v, err := parse(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		*p = v
+		return nil
+	})
+}

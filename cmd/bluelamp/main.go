@@ -67,6 +67,7 @@ func commands() []commandInfo {
 		{"force", "add and list forces (add, list)", func(e env) command { return &forceCommand{env: e} }},
 		{"user", "manage users (add, list, disable, enable, set-password, grant, revoke)", func(e env) command { return &userCommand{env: e} }},
 		{"token", "manage API bearer tokens for integrations (create, list, revoke)", func(e env) command { return &tokenCommand{env: e} }},
+		{"simulate", "drive a running bluelamp with simulated forces, for demos, training and load; report what it measured", func(e env) command { return &simulateCommand{env: e} }},
 		{"verify", "check every force's event log and audit trail hash chains", func(e env) command { return &verifyCommand{env: e} }},
 		{"version", "print the version", func(e env) command { return &versionCommand{env: e} }},
 	}

@@ -41,7 +41,12 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	out := map[string]string{"status": "ready"}
+	// Which engine answers, for load tools and operators comparing runs.
+	if e, ok := s.Store.(interface{ Engine() string }); ok {
+		out["database"] = e.Engine()
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {

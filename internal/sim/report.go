@@ -406,8 +406,8 @@ func (r *Results) writeTableCounts(w io.Writer) {
 		fmtCount(c.RepeatCalls), fmtCount(c.MajorIncidents), fmtCount(c.Assignments), fmtCount(c.Overrides), fmtCount(c.NoUnitAvailable))
 	fmt.Fprintf(w, "  arrivals %s · cleared %s · incidents closed %s\n",
 		fmtCount(c.Arrivals), fmtCount(c.Cleared), fmtCount(c.IncidentsClosed))
-	fmt.Fprintf(w, "  position fixes %s sent, %s taken · events received %s · stream gaps %s\n",
-		fmtCount(c.PositionFixes), fmtCount(c.PositionsTaken), fmtCount(c.EventsReceived), fmtCount(c.StreamGaps))
+	fmt.Fprintf(w, "  position fixes %s sent, %s taken · events received %s · stream reconnects %s\n",
+		fmtCount(c.PositionFixes), fmtCount(c.PositionsTaken), fmtCount(c.EventsReceived), fmtCount(c.StreamReconnects))
 	if broken := r.Consistent(); len(broken) > 0 {
 		fmt.Fprintf(w, "  %s broken:\n", plural(len(broken), "consistency rule"))
 		for _, b := range broken {
@@ -719,7 +719,7 @@ func (r *Results) writeMDCounts(w io.Writer) {
 		{"assignments", c.Assignments}, {"overrides", c.Overrides}, {"no unit available", c.NoUnitAvailable},
 		{"arrivals", c.Arrivals}, {"cleared", c.Cleared}, {"incidents closed", c.IncidentsClosed},
 		{"position fixes sent", c.PositionFixes}, {"positions taken", c.PositionsTaken},
-		{"events received", c.EventsReceived}, {"stream gaps", c.StreamGaps},
+		{"events received", c.EventsReceived}, {"stream reconnects", c.StreamReconnects},
 	} {
 		t.rows = append(t.rows, []string{kv.name, fmtCount(kv.n)})
 	}

@@ -71,14 +71,14 @@ func testResults() *Results {
 			HeapBytes: 30 * (1 << 20), InFlight: 4 + i%3})
 	}
 	for _, o := range ops {
-		r.Ops = append(r.Ops, summarise(r, o.op))
+		r.Ops = append(r.Ops, summariseOps(r, o.op))
 	}
 	return r
 }
 
 // summarise builds an operation's run figures from the windows, so the
 // results are consistent.
-func summarise(r *Results, op string) OpStats {
+func summariseOps(r *Results, op string) OpStats {
 	s := OpStats{Op: op}
 	for _, w := range r.Windows {
 		if o, ok := windowOp(w, op); ok {

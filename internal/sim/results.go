@@ -95,10 +95,10 @@ type Counts struct {
 	Arrivals         int `json:"arrivals"`          // units reaching a scene
 	Cleared          int `json:"cleared"`           // units clearing a scene
 	IncidentsClosed  int `json:"incidents_closed"`
-	PositionFixes    int `json:"position_fixes"`  // fixes sent
-	PositionsTaken   int `json:"positions_taken"` // fixes the server reported taken
-	EventsReceived   int `json:"events_received"` // on all console streams
-	StreamGaps       int `json:"stream_gaps"`     // sequence gaps seen on a stream (should be 0)
+	PositionFixes    int `json:"position_fixes"`    // fixes sent
+	PositionsTaken   int `json:"positions_taken"`   // fixes the server reported taken
+	EventsReceived   int `json:"events_received"`   // on all console streams
+	StreamReconnects int `json:"stream_reconnects"` // console streams dropped and resumed (should be 0)
 }
 
 // GradeAttendance is how often units reached incidents of one grade within
