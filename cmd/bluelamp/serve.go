@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/bluelamp/bluelamp/internal/app"
 	"github.com/bluelamp/bluelamp/internal/demo"
+	"github.com/bluelamp/bluelamp/internal/sim"
 )
 
 type serveCommand struct {
 	env
-	cfg  app.Config
-	main *app.Main
+	cfg      app.Config
+	simulate bool
+	main     *app.Main
 }
 
 func (c *serveCommand) ParseFlags(args []string) error {
@@ -32,6 +35,7 @@ an older one is refused until 'bluelamp migrate' (or --migrate) is run.`)
 	fs.stringVar(&c.cfg.TileAttribution, "tile-attribution", "", "the credit the tile server's licence asks for, shown on the map")
 	fs.stringVar(&c.cfg.PublicURL, "public-url", "", "the URL people reach bluelamp at; https:// turns on secure cookies (default http://ADDR)")
 	fs.boolVar(&c.cfg.Demo, "demo", false, "seed the fictional Wessex Constabulary into an empty database and print its sign-ins")
+	fs.boolVar(&c.simulate, "simulate", false, "with --demo: run the simulator in-process against the demo force, so the control room is alive from the start")
 	fs.boolVar(&c.cfg.Migrate, "migrate", false, "migrate an older database schema at start-up")
 	fs.stringVar(&c.cfg.LogLevel, "log-level", def.LogLevel, "debug, info, warn or error")
 	fs.stringVar(&c.cfg.ExhibitDir, "exhibit-dir", "", "directory for exhibit files (default DATA-DIR/exhibits)")
@@ -51,6 +55,10 @@ an older one is refused until 'bluelamp migrate' (or --migrate) is run.`)
 		fmt.Fprintf(c.stderr, "bluelamp serve: %v\n", err)
 		return errUsage
 	}
+	if c.simulate && !c.cfg.Demo {
+		fmt.Fprintln(c.stderr, "bluelamp serve: --simulate drives the demo force: give --demo too (or run 'bluelamp simulate' against any bluelamp)")
+		return errUsage
+	}
 	return nil
 }
 
@@ -62,7 +70,12 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	}
 	c.printBanner()
 	logger.Info("bluelamp ready", "url", c.main.URL(), "database", c.main.Store.Engine(), "version", version)
+	stopSim := func() {}
+	if c.simulate {
+		stopSim = c.startSimulator(ctx, logger)
+	}
 	err := c.main.Wait(ctx)
+	stopSim()
 	logger.Info("shutting down")
 	if cerr := c.main.Close(); err == nil {
 		err = cerr
@@ -86,6 +99,44 @@ func (c *serveCommand) printBanner() {
 	}
 	fmt.Fprintf(&b, "Every demo user's password is %q. Never put real data in a demo.\n", demo.Password)
 	fmt.Fprint(c.stdout, b.String())
+}
+
+// startSimulator drives the demo force from inside the process, through
+// the server's own HTTP API as any client would, until stopped.
+func (c *serveCommand) startSimulator(ctx context.Context, logger *slog.Logger) (stop func()) {
+	cfg, err := sim.ProfileConfig("demo", time.Now())
+	if err != nil {
+		logger.Error("simulator", "err", err)
+		return func() {}
+	}
+	cfg.Target = c.main.URL()
+	cfg.Admin = sim.Credentials{Username: demo.AdminUsername, Password: demo.Password}
+	s, err := sim.New(cfg, slogWriter{logger})
+	if err != nil {
+		logger.Error("simulator", "err", err)
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := s.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("simulator stopped", "err", err)
+		}
+	}()
+	fmt.Fprintln(c.stdout, "The simulator is running the demo force: calls arrive, controllers dispatch and units move.")
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// slogWriter logs each line written to it.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Info(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 func (c *serveCommand) Close() error {

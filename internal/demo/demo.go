@@ -18,6 +18,10 @@ const ForceID bluelamp.ForceID = "wessex"
 // demo is for trying bluelamp, never for real data.
 const Password = "bluelamp-demo"
 
+// AdminUsername is the demo force admin: the in-process simulator signs
+// in as it to drive the demo force.
+const AdminUsername = "demo.admin"
+
 // SignIn is one demo user, as printed for the person trying bluelamp.
 type SignIn struct {
 	Username string
@@ -125,7 +129,7 @@ var users = []struct {
 	{"demo.response", "Gabriel Oak", "1041", bluelamp.RoleResponseOfficer},
 	{"demo.neighbourhood", "Fancy Day", "5012", bluelamp.RoleNeighbourhoodOfficer},
 	{"demo.analyst", "Eustacia Vye", "", bluelamp.RoleAnalyst},
-	{"demo.admin", "Frank Troy", "", bluelamp.RoleForceAdmin},
+	{AdminUsername, "Frank Troy", "", bluelamp.RoleForceAdmin},
 	{"demo.auditor", "William Boldwood", "", bluelamp.RoleAuditor},
 	{"demo.partner", "Lucetta Templeman", "", bluelamp.RolePartnerAgency},
 }

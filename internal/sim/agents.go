@@ -53,12 +53,14 @@ type incRun struct {
 	closed     bool
 }
 
-func (s *Sim) newForceRun(f *Force, ids *identities, book bool) *forceRun {
+func (s *Sim) newForceRun(f *Force, ids *identities) *forceRun {
 	fr := &forceRun{s: s, f: f, ids: ids, gen: newCalls(s.cfg, f), rng: newRand(s.cfg.Seed, uint64(1000+f.Index)),
 		units: map[bluelamp.UnitID]*unitRun{}, incidents: map[bluelamp.IncidentID]*incRun{}}
 	start := s.cfg.Start
 	for _, u := range f.Units {
-		ur := &unitRun{u: u, free: u.OnDuty, book: book && u.OnDuty, mv: fr.patrol(u, u.Beat, start)}
+		// A unit on duty but busy (left on a job by an earlier run) is
+		// booked on afresh, so it is free for this run.
+		ur := &unitRun{u: u, free: u.OnDuty, book: u.OnDuty && !u.Ready, mv: fr.patrol(u, u.Beat, start)}
 		fr.units[u.ID] = ur
 		if u.OnDuty {
 			fr.list = append(fr.list, ur)

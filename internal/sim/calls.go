@@ -114,6 +114,7 @@ type calls struct {
 	happening int
 	repeats   []string // this force's repeat callers' numbers
 	warm      int      // calls still to come early (the demo's warm start)
+	urgent    bool     // the next happening is an emergency (the warm start's first)
 	kindSum   float64
 }
 
@@ -143,7 +144,9 @@ func newCalls(cfg Config, f *Force) *calls {
 	}
 	g.next = cfg.Start
 	if cfg.WarmStart {
-		g.warm = 3
+		// The demo opens with an emergency and two more calls within
+		// seconds, so a newcomer sees a dispatch at once.
+		g.warm, g.urgent = 3, true
 	}
 	g.advance()
 	return g
@@ -201,7 +204,14 @@ func (g *calls) number(c Call) Call {
 // ordinary makes a happening's first call and queues the others' calls.
 func (g *calls) ordinary(at time.Time) Call {
 	k := g.kind()
-	c := g.call(at, k.cat, g.grade(k), g.pick(k.summary))
+	grade := g.grade(k)
+	if g.urgent {
+		for k.grades[0] == 0 {
+			k = g.kind()
+		}
+		grade, g.urgent = bluelamp.GradeImmediate, false
+	}
+	c := g.call(at, k.cat, grade, g.pick(k.summary))
 	c.Qualifiers = k.quals
 	if c.Grade == bluelamp.GradeImmediate && len(k.skills) > 0 && g.rng.Float64() < 0.3 {
 		c.Skills = k.skills

@@ -150,7 +150,7 @@ func (s *Sim) discover(ctx context.Context) (*World, error) {
 		si := byID[u.StationID]
 		t := typeOf(u.Type)
 		su := &Unit{ID: u.ID, CallSign: u.CallSign, Type: u.Type, Station: si, Crew: u.Crew, Speed: t.speed,
-			OnDuty: u.State != bluelamp.StateOffDuty}
+			OnDuty: u.State != bluelamp.StateOffDuty, Ready: u.State.Available()}
 		for _, sk := range u.Skills {
 			su.Skills = append(su.Skills, sk.Skill)
 		}
@@ -277,7 +277,7 @@ func (s *Sim) bringOnDuty(ctx context.Context) error {
 	for _, fr := range s.forces {
 		sem := make(chan struct{}, 8)
 		for _, ur := range fr.units {
-			if !ur.u.OnDuty || !ur.free {
+			if !ur.book {
 				continue
 			}
 			wg.Go(func() {

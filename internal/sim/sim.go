@@ -83,7 +83,7 @@ func (s *Sim) Run(ctx context.Context) (*Results, error) {
 	// The simulated clock starts now, where the units' patrols begin.
 	s.startReal = time.Now()
 	s.rec.begin(s.startReal)
-	s.logf("running %s from simulated %s at %g× for %s", s.cfg.Profile, s.startSim.Format("Mon 2 Jan 15:04 MST"), s.cfg.Acceleration, durationText(s.cfg.Duration))
+	s.logf("running %s from simulated %s at %g×, %s", s.cfg.Profile, s.startSim.Format("Mon 2 Jan 15:04 MST"), s.cfg.Acceleration, durationText(s.cfg.Duration))
 	for _, fr := range s.forces {
 		s.wg.Go(func() { fr.callLoop(runCtx) })
 		s.wg.Go(func() { fr.trackerLoop(runCtx) })
@@ -113,7 +113,7 @@ func durationText(d time.Duration) string {
 	if d == 0 {
 		return "until stopped"
 	}
-	return d.String()
+	return "for " + d.String()
 }
 
 // setUp builds the world: generated and provisioned, or discovered.
@@ -132,7 +132,7 @@ func (s *Sim) setUp(ctx context.Context) error {
 		s.world = w
 	}
 	for _, f := range s.world.Forces {
-		s.forces = append(s.forces, s.newForceRun(f, s.ids[f.Index], s.cfg.OperatorToken != ""))
+		s.forces = append(s.forces, s.newForceRun(f, s.ids[f.Index]))
 	}
 	return s.bringOnDuty(ctx)
 }

@@ -54,6 +54,7 @@ type Unit struct {
 	Crew     []string
 	Skills   []bluelamp.Skill
 	OnDuty   bool
+	Ready    bool       // already available: no need to book on at set-up
 	Beat     [2]float64 // lat, lon: where it patrols when free
 	Speed    float64    // metres a second on an emergency drive, rural
 }
