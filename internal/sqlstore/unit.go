@@ -62,6 +62,27 @@ func (t *tx) checkSkills(skills []bluelamp.UnitSkill) error {
 
 // CreateUnit adds a unit to the caller's force.
 func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
+	if err := prepareUnit(u); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		// The head before the unit row, as every other unit change takes
+		// them, so two nodes never wait on each other in a circle.
+		if err := t.lock(); err != nil {
+			return err
+		}
+		if err := t.checkStation(u.StationID); err != nil {
+			return err
+		}
+		if err := t.checkSkills(u.Skills); err != nil {
+			return err
+		}
+		return t.insertUnit(u)
+	})
+}
+
+// prepareUnit gives a new unit its defaults and checks it on its own.
+func prepareUnit(u *bluelamp.Unit) error {
 	if u.State == "" {
 		u.State = bluelamp.StateOffDuty
 	}
@@ -77,39 +98,32 @@ func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
 	if u.State.Committed() {
 		return bluelamp.InvalidFields(map[string]string{"state": "a new unit cannot start committed to an incident"})
 	}
-	return s.write(ctx, func(t *tx) error {
-		// The head before the unit row, as every other unit change takes
-		// them, so two nodes never wait on each other in a circle.
-		if err := t.lock(); err != nil {
-			return err
-		}
-		if err := t.checkStation(u.StationID); err != nil {
-			return err
-		}
-		if err := t.checkSkills(u.Skills); err != nil {
-			return err
-		}
-		fs, err := t.settings()
-		if err != nil {
-			return err
-		}
-		u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
-		var lat, lon sql.NullFloat64
-		if u.Position != nil {
-			lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
-			u.PositionAt = &t.now
-		}
-		id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-			t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
-			lat, lon, nullMicros(u.PositionAt), u.DeviceID)
-		if err != nil {
-			return s.d.translate(err, "unit "+u.CallSign)
-		}
-		u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
-		_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
+	return nil
+}
+
+// insertUnit adds u, checked against the force, and records its
+// unit.created event. The caller holds the force's head.
+func (t *tx) insertUnit(u *bluelamp.Unit) error {
+	fs, err := t.settings()
+	if err != nil {
 		return err
-	})
+	}
+	u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
+	var lat, lon sql.NullFloat64
+	if u.Position != nil {
+		lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
+		u.PositionAt = &t.now
+	}
+	id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+		t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
+		lat, lon, nullMicros(u.PositionAt), u.DeviceID)
+	if err != nil {
+		return t.s.d.translate(err, "unit "+u.CallSign)
+	}
+	u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
+	_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
+	return err
 }
 
 // FindUnits returns the caller's force's units by call sign.

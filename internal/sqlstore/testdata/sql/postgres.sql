@@ -79,6 +79,7 @@ SELECT c.id, c.force_id, c.reference, c.channel, c.received_at, c.caller_name, c
 SELECT c.reference, i.vulnerable, i.category, c.received_at FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = $1 AND c.address_key = $2 AND c.received_at >= $3 ORDER BY c.received_at;
 SELECT c.reference, i.vulnerable, i.category, c.received_at FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = $1 AND c.number_key = $2 AND c.received_at >= $3 ORDER BY c.received_at;
 SELECT c.reference, i.vulnerable, i.category, c.received_at, c.lat, c.lon FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = $1 AND c.received_at >= $2 AND c.lat BETWEEN $3 AND $4 AND c.lon BETWEEN $5 AND $6 ORDER BY c.received_at;
+SELECT call_sign, device_id FROM units WHERE force_id = $1;
 SELECT classification FROM exhibits WHERE force_id = $1 AND id = $2;
 SELECT collar_number FROM users WHERE force_id = $1 AND id = $2;
 SELECT corrects, number FROM notebook_entries WHERE force_id = $1 AND officer_id = $2 AND corrects BETWEEN $3 AND $4 ORDER BY number;
@@ -96,6 +97,7 @@ SELECT force_id, form_id FROM stop_searches WHERE reference = $1;
 SELECT force_id, published_seq FROM outbox_cursors;
 SELECT force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash FROM events WHERE force_id = $1 AND seq > $2 ORDER BY seq LIMIT $3;
 SELECT force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash FROM events WHERE force_id = $1 ORDER BY seq;
+SELECT id FROM stations WHERE force_id = $1;
 SELECT id FROM units WHERE force_id = $1 ORDER BY id;
 SELECT id FROM users WHERE force_id = $1 AND collar_number = $2 ORDER BY id LIMIT 2;
 SELECT id FROM vehicles WHERE force_id = $1 AND vrm = $2;

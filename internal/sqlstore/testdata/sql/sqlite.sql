@@ -79,6 +79,7 @@ SELECT c.id, c.force_id, c.reference, c.channel, c.received_at, c.caller_name, c
 SELECT c.reference, i.vulnerable, i.category, c.received_at FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = ? AND c.address_key = ? AND c.received_at >= ? ORDER BY c.received_at;
 SELECT c.reference, i.vulnerable, i.category, c.received_at FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = ? AND c.number_key = ? AND c.received_at >= ? ORDER BY c.received_at;
 SELECT c.reference, i.vulnerable, i.category, c.received_at, c.lat, c.lon FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = ? AND c.received_at >= ? AND c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ? ORDER BY c.received_at;
+SELECT call_sign, device_id FROM units WHERE force_id = ?;
 SELECT classification FROM exhibits WHERE force_id = ? AND id = ?;
 SELECT collar_number FROM users WHERE force_id = ? AND id = ?;
 SELECT corrects, number FROM notebook_entries WHERE force_id = ? AND officer_id = ? AND corrects BETWEEN ? AND ? ORDER BY number;
@@ -96,6 +97,7 @@ SELECT force_id, form_id FROM stop_searches WHERE reference = ?;
 SELECT force_id, published_seq FROM outbox_cursors;
 SELECT force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash FROM events WHERE force_id = ? AND seq > ? ORDER BY seq LIMIT ?;
 SELECT force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash FROM events WHERE force_id = ? ORDER BY seq;
+SELECT id FROM stations WHERE force_id = ?;
 SELECT id FROM units WHERE force_id = ? ORDER BY id;
 SELECT id FROM users WHERE force_id = ? AND collar_number = ? ORDER BY id LIMIT 2;
 SELECT id FROM vehicles WHERE force_id = ? AND vrm = ?;
