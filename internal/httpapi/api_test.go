@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -421,6 +423,16 @@ func TestAuthorisationTable(t *testing.T) {
 		}
 		t.Run(rt.pattern, func(t *testing.T) {
 			res := anon.do(method, path, nil)
+			if rt.operator {
+				// No one but the operator, who has no token here: not even
+				// a user holding every role (TestOperatorToken has more).
+				for _, c := range append([]*client{anon}, slices.Collect(maps.Values(clients))...) {
+					if res := c.do(method, path, nil); res.status != http.StatusForbidden || res.problemCode(t) != "operator_api_off" {
+						t.Errorf("got %d %s, want 403 operator_api_off", res.status, res.body)
+					}
+				}
+				return
+			}
 			if rt.public {
 				if res.status == http.StatusUnauthorized {
 					t.Fatalf("public route refused an anonymous caller")
