@@ -47,7 +47,14 @@ type apiEnv struct {
 
 func newAPIEnv(t *testing.T) *apiEnv {
 	t.Helper()
-	s := sqlstore.New(filepath.Join(t.TempDir(), "api.db"))
+	return newAPIEnvOn(t, filepath.Join(t.TempDir(), "api.db"), nil)
+}
+
+// newAPIEnvOn is newAPIEnv on the database at dsn (a SQLite path or a
+// PostgreSQL URL), with configure applied to the server before it serves.
+func newAPIEnvOn(t *testing.T, dsn string, configure func(*Server)) *apiEnv {
+	t.Helper()
+	s := sqlstore.New(dsn)
 	s.Migrate = sqlstore.MigrateIfEmpty
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
@@ -61,6 +68,9 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	t.Cleanup(e.srv.Feed.Stop)
 	e.srv.Tracker = avl.NewTracker(s)
 	e.srv.Tracker.Feed, e.srv.Tracker.Now = e.srv.Feed, e.srv.Now
+	if configure != nil {
+		configure(e.srv)
+	}
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.ts.Close)
 	return e

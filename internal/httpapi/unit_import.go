@@ -105,6 +105,11 @@ func parseUnitRows(raws []json.RawMessage) ([]*bluelamp.Unit, map[int]map[string
 			if e, ok := errors.AsType[*bluelamp.Error](err); ok && len(e.Fields) > 0 {
 				fields = maps.Clone(e.Fields)
 			}
+			if msg, ok := fields["body"]; ok {
+				// The decoder's name for the whole value: here, the unit.
+				delete(fields, "body")
+				fields["unit"] = msg
+			}
 			parsed[i+1] = fields
 			continue
 		}
