@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -104,26 +105,81 @@ func prepareUnit(u *bluelamp.Unit) error {
 // insertUnit adds u, checked against the force, and records its
 // unit.created event. The caller holds the force's head.
 func (t *tx) insertUnit(u *bluelamp.Unit) error {
-	fs, err := t.settings()
+	events, err := t.insertUnits([]*bluelamp.Unit{u})
 	if err != nil {
 		return err
 	}
-	u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
-	var lat, lon sql.NullFloat64
-	if u.Position != nil {
-		lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
-		u.PositionAt = &t.now
-	}
-	id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-		t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
-		lat, lon, nullMicros(u.PositionAt), u.DeviceID)
+	return t.insertEvents(events)
+}
+
+// unitsPerInsert is how many units one INSERT writes: 13 parameters each.
+const unitsPerInsert = 100
+
+// insertUnits adds units, checked against the force and with distinct
+// call signs, in few statements, and seals their unit.created events in
+// order, which the caller inserts. The caller holds the force's head.
+func (t *tx) insertUnits(units []*bluelamp.Unit) ([]*bluelamp.Event, error) {
+	fs, err := t.settings()
 	if err != nil {
-		return t.s.d.translate(err, "unit "+u.CallSign)
+		return nil, err
 	}
-	u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
-	_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
-	return err
+	for rest := units; len(rest) > 0; rest = rest[min(len(rest), unitsPerInsert):] {
+		if err := t.insertUnitRows(rest[:min(len(rest), unitsPerInsert)], fs); err != nil {
+			return nil, err
+		}
+	}
+	events := make([]*bluelamp.Event, len(units))
+	for i, u := range units {
+		if events[i], err = t.nextEvent(bluelamp.EventUnitCreated, subject("unit", u.ID), bluelamp.ClassOfficial, u); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// insertUnitRows writes units in one statement and gives each its id. The
+// rows come back in no promised order, so each id is matched to its unit
+// by call sign, which is unique in the force.
+func (t *tx) insertUnitRows(units []*bluelamp.Unit, fs *bluelamp.ForceSettings) error {
+	q := `INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)", len(units)-1) +
+		" RETURNING id, call_sign"
+	args := make([]any, 0, 13*len(units))
+	byCallSign := make(map[string]*bluelamp.Unit, len(units))
+	for _, u := range units {
+		u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
+		var lat, lon sql.NullFloat64
+		if u.Position != nil {
+			lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
+			u.PositionAt = &t.now
+		}
+		args = append(args, t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
+			lat, lon, nullMicros(u.PositionAt), u.DeviceID)
+		byCallSign[u.CallSign] = u
+	}
+	type row struct {
+		id       bluelamp.UnitID
+		callSign string
+	}
+	rows, err := queryAll(t, func(sc interface{ Scan(...any) error }) (row, error) {
+		var r row
+		err := sc.Scan(&r.id, &r.callSign)
+		return r, err
+	}, q, args...)
+	if err != nil {
+		return t.s.d.translate(err, "unit "+units[0].CallSign)
+	}
+	for _, r := range rows {
+		if u := byCallSign[r.callSign]; u != nil {
+			u.ID, u.ForceID = r.id, t.force()
+		}
+	}
+	for _, u := range units {
+		if u.ID == 0 {
+			return fmt.Errorf("insert units: no id came back for %s", u.CallSign)
+		}
+	}
+	return nil
 }
 
 // FindUnits returns the caller's force's units by call sign.

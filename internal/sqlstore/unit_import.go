@@ -36,12 +36,11 @@ func (s *Store) CreateUnits(ctx context.Context, units []*bluelamp.Unit) error {
 		if err := found.err(); err != nil {
 			return err
 		}
-		for _, u := range units {
-			if err := t.insertUnit(u); err != nil {
-				return err
-			}
+		events, err := t.insertUnits(units)
+		if err != nil {
+			return err
 		}
-		return nil
+		return t.insertEvents(events)
 	}
 	if len(bad) > 0 {
 		// Refused already: read the force only to report every bad row.
