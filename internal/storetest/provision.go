@@ -81,6 +81,19 @@ func testProvisionForce(t *testing.T, open Opener) {
 		}
 		f.wantForces("alpha")
 	})
+	t.Run("ErrOtherForce", func(t *testing.T) {
+		// A force's actors may not provision another force over an
+		// existing one, nor add an admin to it that way.
+		f := setup(t, open)
+		a, b := f.populate("alpha"), f.populate("bravo")
+		before := f.head(b.id)
+		for _, ac := range f.actorsOf(a) {
+			wantKind(t, f.Store.ProvisionForce(ac.ctx, newProvision(b.id)), bluelamp.KindForbidden)
+		}
+		f.wantNoEvents(b.id, before)
+		_, err := f.Store.FindCredential(f.deployment(), "bravo.first", false)
+		wantKind(t, err, bluelamp.KindNotFound)
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		f := setup(t, open)
 		p := newProvision("Not A Slug")
