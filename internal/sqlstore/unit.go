@@ -147,7 +147,8 @@ func (t *tx) insertUnitRows(units []*bluelamp.Unit, fs *bluelamp.ForceSettings) 
 	args := make([]any, 0, 13*len(units))
 	byCallSign := make(map[string]*bluelamp.Unit, len(units))
 	for _, u := range units {
-		u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
+		// ID too: a write's fn may run twice, and each run gives new ids.
+		u.ID, u.StatusCode, u.StatusAt, u.IncidentID = 0, fs.CodeFor(u.State), t.now, 0
 		var lat, lon sql.NullFloat64
 		if u.Position != nil {
 			lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
