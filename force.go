@@ -1,6 +1,7 @@
 package bluelamp
 
 import (
+	"errors"
 	"regexp"
 )
 
@@ -100,6 +101,46 @@ func (o *Officer) Validate() error {
 	if o.StationID <= 0 {
 		fields["station_id"] = "is required"
 	}
+	if len(fields) > 0 {
+		return InvalidFields(fields)
+	}
+	return nil
+}
+
+// ForceProvision is a new force set up whole, as the deployment's operator
+// does over the API: the force, its settings and its first user, who is
+// its force admin and can then set up the rest.
+type ForceProvision struct {
+	Force    Force
+	Settings *ForceSettings // DefaultForceSettings when nil
+	Admin    User           // the first user; given the force_admin role
+	// PasswordHash is the admin's argon2id password hash.
+	PasswordHash string
+}
+
+// Validate reports every problem with p at once, each field named as the
+// provisioning request names it: id, name, settings.<field> and
+// admin.<field> (admin.name for the admin's display name). The password
+// is the caller's to check before it hashes it.
+func (p *ForceProvision) Validate() error {
+	fields := map[string]string{}
+	add := func(prefix string, err error, rename map[string]string) {
+		e, ok := errors.AsType[*Error](err)
+		if !ok {
+			return
+		}
+		for f, msg := range e.Fields {
+			if r, ok := rename[f]; ok {
+				f = r
+			}
+			fields[prefix+f] = msg
+		}
+	}
+	add("", p.Force.Validate(), nil)
+	if p.Settings != nil {
+		add("settings.", p.Settings.Validate(), nil)
+	}
+	add("admin.", p.Admin.Validate(), map[string]string{"display_name": "name"})
 	if len(fields) > 0 {
 		return InvalidFields(fields)
 	}

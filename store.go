@@ -21,6 +21,15 @@ type ForceStore interface {
 	FindForces(ctx context.Context) ([]*Force, error)
 	// FindForceByID returns the caller's force if id is it, KindNotFound otherwise.
 	FindForceByID(ctx context.Context, id ForceID) (*Force, error)
+	// ProvisionForce creates p.Force, saves p.Settings (DefaultForceSettings
+	// when nil) and creates p.Admin with the force_admin role and
+	// p.PasswordHash, in one transaction: all of it or nothing. Its events
+	// are attributed to the caller. Only a deployment-wide system actor may
+	// call it (KindForbidden otherwise). KindInvalid names every field at
+	// fault as ForceProvision.Validate does (admin.password when there is
+	// no hash); KindConflict names id when the force exists, or
+	// admin.username when a user anywhere in the deployment has it.
+	ProvisionForce(ctx context.Context, p *ForceProvision) error
 }
 
 // StationStore holds stations.
@@ -38,6 +47,14 @@ type UnitStore interface {
 	// station is not the force's or a skill is not in the force's list. A
 	// unit with no State starts OFF_DUTY.
 	CreateUnit(ctx context.Context, u *Unit) error
+	// CreateUnits adds units to the caller's force in one transaction, each
+	// as CreateUnit does, recording the same unit.created event: all of them
+	// or none. It takes 1 to MaxUnitImport units (KindInvalid for none,
+	// KindTooLarge code too_many_rows for more). A *UnitImportError names
+	// every bad unit and each field at fault, the checks CreateUnit makes
+	// and a call sign or device id repeated in the import or already the
+	// force's; then nothing is written.
+	CreateUnits(ctx context.Context, units []*Unit) error
 	// FindUnits returns the caller's force's units by call sign.
 	FindUnits(ctx context.Context) ([]*Unit, error)
 	// FindUnitByID returns one unit; KindNotFound if not the force's.

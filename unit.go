@@ -1,6 +1,7 @@
 package bluelamp
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"time"
@@ -72,6 +73,32 @@ func (u *Unit) Validate() error {
 		return InvalidFields(fields)
 	}
 	return nil
+}
+
+// MaxUnitImport is the most units one CreateUnits may hold.
+const MaxUnitImport = 2000
+
+// UnitRowError is what is wrong with one unit of an import.
+type UnitRowError struct {
+	Row      int               `json:"row"` // the unit's place in the import, from 1
+	CallSign string            `json:"call_sign,omitempty"`
+	Errors   map[string]string `json:"errors"` // each field at fault, with a short message
+}
+
+// UnitImportError refuses an import of units for the rows it names, in
+// row order; nothing of the import was written. Its kind is KindInvalid.
+type UnitImportError struct {
+	Rows []UnitRowError
+}
+
+func (e *UnitImportError) Error() string {
+	return fmt.Sprintf("unit import refused: %d bad rows", len(e.Rows))
+}
+
+// Unwrap makes KindOf report KindInvalid with code invalid_rows.
+func (e *UnitImportError) Unwrap() error {
+	return &Error{Kind: KindInvalid, Code: "invalid_rows",
+		Message: fmt.Sprintf("%d units are invalid; none was created", len(e.Rows))}
 }
 
 // HasSkills reports whether u holds every skill in need, unexpired at now

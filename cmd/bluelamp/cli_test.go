@@ -44,7 +44,7 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	out = c.mustRun("", "help", "serve")
-	for _, f := range []string{"-addr", "BLUELAMP_ADDR", "-data-dir", "BLUELAMP_DATA_DIR", "-database", "-nats-url", "-demo", "-oidc-issuer", "BLUELAMP_OIDC_CLAIM"} {
+	for _, f := range []string{"-addr", "BLUELAMP_ADDR", "-data-dir", "BLUELAMP_DATA_DIR", "-database", "-nats-url", "-demo", "-oidc-issuer", "BLUELAMP_OIDC_CLAIM", "-operator-token", "BLUELAMP_OPERATOR_TOKEN"} {
 		if !strings.Contains(out, f) {
 			t.Errorf("help serve does not mention %s", f)
 		}
@@ -72,6 +72,8 @@ func TestBadFlags(t *testing.T) {
 		{"BadEnvDuration", map[string]string{"BLUELAMP_SESSION_TTL": "forever"}, []string{"serve"}},
 		{"ShortSession", nil, []string{"serve", "--session-ttl", "1s"}},
 		{"OIDCWithoutClient", nil, []string{"serve", "--oidc-issuer", "https://idp.example"}},
+		{"ShortOperatorToken", nil, []string{"serve", "--operator-token", "hunter2"}},
+		{"ShortEnvOperatorToken", map[string]string{"BLUELAMP_OPERATOR_TOKEN": strings.Repeat("x", 31)}, []string{"serve"}},
 		{"UserNoSub", nil, []string{"user"}},
 		{"UserAddNoForce", nil, []string{"user", "add", "bob", "--name", "Bob", "--oidc-only"}},
 		{"UserAddNoPassword", nil, []string{"user", "add", "bob", "--force", "f", "--name", "Bob"}},
@@ -90,6 +92,9 @@ func TestBadFlags(t *testing.T) {
 			}
 			if errOut == "" {
 				t.Fatal("a usage error printed nothing")
+			}
+			if strings.Contains(errOut, "hunter2") || strings.Contains(errOut, strings.Repeat("x", 31)) {
+				t.Fatalf("the refusal prints the secret: %s", errOut)
 			}
 		})
 	}

@@ -224,6 +224,7 @@ func (m *Main) openHTTP() error {
 	m.Auth = auth.New(m.Store)
 	m.Auth.SessionTTL = m.Config.SessionTTL
 	m.Auth.SecureCookies = strings.HasPrefix(m.Config.PublicURL, "https://")
+	m.Auth.OperatorToken = m.Config.OperatorToken
 
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {

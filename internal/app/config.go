@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bluelamp/bluelamp/internal/auth"
 	"github.com/bluelamp/bluelamp/internal/exhibit"
 	"github.com/bluelamp/bluelamp/internal/referral"
 	"github.com/bluelamp/bluelamp/internal/sqlstore"
@@ -38,6 +39,11 @@ type Config struct {
 
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	SessionTTL      time.Duration
+
+	// OperatorToken is the deployment operator's secret: sent as a bearer
+	// token it may provision forces over the API (docs/OPERATOR.md). Empty
+	// turns the operator API off.
+	OperatorToken string
 
 	OIDC OIDCConfig
 }
@@ -126,6 +132,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 7*24*time.Hour {
 		problems = append(problems, "--session-ttl must be between 1m and 168h")
+	}
+	if c.OperatorToken != "" && len(c.OperatorToken) < auth.MinOperatorTokenLen {
+		problems = append(problems, fmt.Sprintf("--operator-token must be at least %d characters (e.g. from openssl rand -hex 32)", auth.MinOperatorTokenLen))
 	}
 	if c.OIDC.Issuer != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Host == "" {

@@ -39,6 +39,10 @@ type Authenticator struct {
 
 	SecureCookies bool // set the Secure flag and __Host- prefix: the deployment is served over HTTPS
 
+	// OperatorToken is the deployment operator's secret (see Operator);
+	// empty turns the operator routes off.
+	OperatorToken string
+
 	// attempts serialise password sign-ins per username (striped by hash), so
 	// concurrent guesses cannot all pass the lock-out check before the
 	// failure that locks the account is recorded.

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,7 +47,14 @@ type apiEnv struct {
 
 func newAPIEnv(t *testing.T) *apiEnv {
 	t.Helper()
-	s := sqlstore.New(filepath.Join(t.TempDir(), "api.db"))
+	return newAPIEnvOn(t, filepath.Join(t.TempDir(), "api.db"), nil)
+}
+
+// newAPIEnvOn is newAPIEnv on the database at dsn (a SQLite path or a
+// PostgreSQL URL), with configure applied to the server before it serves.
+func newAPIEnvOn(t *testing.T, dsn string, configure func(*Server)) *apiEnv {
+	t.Helper()
+	s := sqlstore.New(dsn)
 	s.Migrate = sqlstore.MigrateIfEmpty
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
@@ -59,6 +68,9 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	t.Cleanup(e.srv.Feed.Stop)
 	e.srv.Tracker = avl.NewTracker(s)
 	e.srv.Tracker.Feed, e.srv.Tracker.Now = e.srv.Feed, e.srv.Now
+	if configure != nil {
+		configure(e.srv)
+	}
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.ts.Close)
 	return e
@@ -421,6 +433,16 @@ func TestAuthorisationTable(t *testing.T) {
 		}
 		t.Run(rt.pattern, func(t *testing.T) {
 			res := anon.do(method, path, nil)
+			if rt.operator {
+				// No one but the operator, who has no token here: not even
+				// a user holding every role (TestOperatorToken has more).
+				for _, c := range append([]*client{anon}, slices.Collect(maps.Values(clients))...) {
+					if res := c.do(method, path, nil); res.status != http.StatusForbidden || res.problemCode(t) != "operator_api_off" {
+						t.Errorf("got %d %s, want 403 operator_api_off", res.status, res.body)
+					}
+				}
+				return
+			}
 			if rt.public {
 				if res.status == http.StatusUnauthorized {
 					t.Fatalf("public route refused an anonymous caller")

@@ -44,7 +44,7 @@ func fuzzRequestTypes() []any {
 		new(contactCreateRequest), new(incidentCreateRequest), new(thriveRequest), new(logEntryRequest),
 		new(gradeRequest), new(bluelamp.Closing), new(majorDeclareRequest), new(methaneRequest), new(linkRequest),
 		new(assignRequest), new(standDownRequest), new(unitUpdateRequest), new(unitStatusRequest), new(positionRequest),
-		new(bluelamp.ForceSettings),
+		new(bluelamp.ForceSettings), new(forceCreateRequest), new(stationCreateRequest), new(unitCreateRequest),
 	}
 }
 
@@ -422,11 +422,19 @@ func fuzzCheckResponse(t *testing.T, engine string, r *http.Request, body []byte
 	if ct != "application/problem+json" {
 		t.Fatalf("%s with content type %q: %s", what, ct, w.Body)
 	}
-	var p Problem
+	// An import's refusal also lists its bad rows (oaValidate checked them).
+	var withRows struct {
+		Problem
+		Rows json.RawMessage `json:"rows"`
+	}
 	dec := json.NewDecoder(w.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := dec.Decode(&withRows); err != nil {
 		t.Fatalf("%s: not a problem: %v", what, err)
+	}
+	p := withRows.Problem
+	if (withRows.Rows != nil) != (p.Code == "invalid_rows") {
+		t.Fatalf("%s: problem %s with rows %s", what, p.Code, withRows.Rows)
 	}
 	if p.Code == "" || p.Status != status || p.Type != ProblemType(p.Code) || p.Detail == "" || p.RequestID == "" {
 		t.Fatalf("%s: problem %+v", what, p)

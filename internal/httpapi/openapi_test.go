@@ -137,6 +137,8 @@ func TestOpenAPIOperations(t *testing.T) {
 			switch {
 			case rt.public:
 				want, sentence = "public", "Public: no sign-in needed."
+			case rt.operator:
+				want, sentence = "operator", "Operator only: send the operator token as `Authorization: Bearer`; no user may call it."
 			case rt.roles != nil:
 				names := make([]any, len(rt.roles))
 				for i, r := range rt.roles {
@@ -153,14 +155,26 @@ func TestOpenAPIOperations(t *testing.T) {
 				t.Errorf("description does not say %q", sentence)
 			}
 
-			// Security: public routes need none; the rest take the document's.
+			// Security: public routes need none; operator routes the operator
+			// token alone; the rest take the document's.
 			if public := op.Security != nil && len(*op.Security) == 0; public != rt.public {
 				t.Errorf("operation security says public = %v; the table says %v", public, rt.public)
 			}
+			operatorOnly := op.Security != nil && len(*op.Security) == 1 && len((*op.Security)[0]) == 1 && (*op.Security)[0]["operatorToken"] != nil
+			if operatorOnly != rt.operator {
+				t.Errorf("operation security says operator token only = %v; the table says operator = %v", operatorOnly, rt.operator)
+			}
 
-			// Statuses every operation of a kind gives.
+			// Statuses every operation of a kind gives. An operator route
+			// never answers 401: whoever else calls it gets 403.
 			statuses := []string{"500"}
-			if !rt.public {
+			switch {
+			case rt.operator:
+				statuses = append(statuses, "403", "503")
+				if op.Responses.Value("401") != nil {
+					t.Errorf("an operator route documents 401")
+				}
+			case !rt.public:
 				statuses = append(statuses, "401", "503")
 			}
 			if rt.roles != nil {
@@ -357,6 +371,17 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{"StandDownRequest", reflect.TypeFor[standDownRequest](), false},
 		{"UnitUpdateRequest", reflect.TypeFor[unitUpdateRequest](), false},
 		{"UnitStatusRequest", reflect.TypeFor[unitStatusRequest](), false},
+
+		// Provisioning: the operator's forces, and stations and units.
+		{"ForceCreateRequest", reflect.TypeFor[forceCreateRequest](), false},
+		{"ForceAdminInput", reflect.TypeFor[forceAdminRequest](), false},
+		{"ForceSettingsInput", reflect.TypeFor[bluelamp.ForceSettings](), false},
+		{"ForceCreated", reflect.TypeFor[forceCreateResponse](), true},
+		{"StationCreateRequest", reflect.TypeFor[stationCreateRequest](), false},
+		{"UnitCreateRequest", reflect.TypeFor[unitCreateRequest](), false},
+		{"UnitImportRequest", reflect.TypeFor[unitImportRequest](), false},
+		{"UnitRowError", reflect.TypeFor[bluelamp.UnitRowError](), true},
+		{"UnitImportProblem", reflect.TypeFor[unitImportProblem](), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.schema, func(t *testing.T) {

@@ -253,10 +253,20 @@ type importProblem struct {
 }
 
 func writeImportProblem(w http.ResponseWriter, r *http.Request, rows []bluelamp.RowError) error {
+	return writeRowsProblem(w, importProblem{Problem: rowsProblem(r,
+		fmt.Sprintf("%d rows are invalid; nothing was imported. Each is listed with its row number and what is wrong.", len(rows))), Rows: rows})
+}
+
+// rowsProblem is the Problem of a 422 refusing an import for its bad rows
+// (invalid_rows); the caller adds the rows.
+func rowsProblem(r *http.Request, detail string) Problem {
 	const code = "invalid_rows"
-	p := importProblem{Problem: Problem{Type: ProblemType(code), Title: http.StatusText(http.StatusUnprocessableEntity),
-		Status: http.StatusUnprocessableEntity, Code: code, Instance: r.URL.Path, RequestID: requestID(r.Context()),
-		Detail: fmt.Sprintf("%d rows are invalid; nothing was imported. Each is listed with its row number and what is wrong.", len(rows))}, Rows: rows}
+	return Problem{Type: ProblemType(code), Title: http.StatusText(http.StatusUnprocessableEntity),
+		Status: http.StatusUnprocessableEntity, Code: code, Instance: r.URL.Path, RequestID: requestID(r.Context()), Detail: detail}
+}
+
+// writeRowsProblem writes p, a rowsProblem with its rows, as a 422.
+func writeRowsProblem(w http.ResponseWriter, p any) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")

@@ -65,7 +65,8 @@ var osmandParams = []string{"id", "deviceid", "lat", "lon", "location", "timesta
 // table is every route, who may call it and the query parameters it takes
 // (any other is refused): the one place authorisation is
 // declared. A route with public false and nil roles is open to any
-// signed-in user (it shows them only their own data).
+// signed-in user (it shows them only their own data); an operator route
+// only to the deployment's operator, who is no user of any force.
 func (s *Server) table() []route {
 	checks := s.newRecordChecks() // per-user limit on record checks (ratelimit.go)
 	rs := []route{
@@ -81,7 +82,11 @@ func (s *Server) table() []route {
 		{pattern: "GET /api/v1/force", handle: s.handleForce},
 		{pattern: "GET /api/v1/reason-codes", handle: s.handleReasonCodes},
 
+		{pattern: "GET /api/v1/forces", operator: true, handle: s.handleForceList},
+		{pattern: "POST /api/v1/forces", operator: true, handle: s.handleForceCreate},
+
 		{pattern: "GET /api/v1/stations", roles: staff, handle: s.handleStations},
+		{pattern: "POST /api/v1/stations", roles: admin, handle: s.handleStationCreate},
 		{pattern: "GET /api/v1/officers", roles: officerReader, handle: s.handleOfficers},
 
 		{pattern: "GET /api/v1/settings", roles: staff, handle: s.handleSettingsGet},
@@ -174,6 +179,8 @@ func (s *Server) table() []route {
 		{pattern: "DELETE /api/v1/geofences/{id}", roles: supervisor, handle: s.handleGeofenceArchive},
 
 		{pattern: "GET /api/v1/units", roles: staff, handle: s.handleUnits},
+		{pattern: "POST /api/v1/units", roles: unitEditor, handle: s.handleUnitCreate},
+		{pattern: "POST /api/v1/units/import", roles: admin, maxBody: MaxUnitImportBody, handle: s.handleUnitImport},
 		{pattern: "GET /api/v1/units/{id}", roles: staff, handle: s.handleUnitGet},
 		{pattern: "PATCH /api/v1/units/{id}", roles: unitEditor, handle: s.handleUnitUpdate},
 		{pattern: "POST /api/v1/units/{id}/status", roles: unitReporter, handle: s.handleUnitStatus},

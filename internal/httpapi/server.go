@@ -105,10 +105,13 @@ func (s *Server) Routes() []string {
 // route is one row of the authorisation table.
 type route struct {
 	pattern string
-	public  bool            // no sign-in needed
-	roles   []bluelamp.Role // who may call it; nil with public false means any signed-in user
-	query   []string        // the query parameters it takes
-	maxBody int64           // the largest body it takes; MaxBody when 0
+	public  bool // no sign-in needed
+	// operator: only the deployment's operator may call it, with the
+	// operator token; no user may, and the token is good nowhere else.
+	operator bool
+	roles    []bluelamp.Role // who may call it; nil with public false means any signed-in user
+	query    []string        // the query parameters it takes
+	maxBody  int64           // the largest body it takes; MaxBody when 0
 	// basicAuth takes an API token as the password of HTTP Basic auth,
 	// for trackers that can put credentials only in a URL.
 	basicAuth bool
@@ -225,7 +228,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.basicAuth {
 		basicAsBearer(r)
 	}
-	if !rt.public {
+	if rt.operator {
+		actor, err := s.Auth.Operator(r)
+		if err != nil {
+			writeProblem(sw, r, s.Logger, err)
+			return
+		}
+		ctx = bluelamp.NewContext(ctx, actor)
+		r = r.WithContext(ctx)
+	} else if !rt.public {
 		actor, sess, err := s.Auth.Request(r)
 		if err != nil {
 			writeProblem(sw, r, s.Logger, err)

@@ -90,3 +90,38 @@ func BenchmarkFillEvents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateUnits measures an import of the most units one
+// CreateUnits takes, committed durably in one writer transaction, which
+// must stay well inside the store's OpTimeout (past it the write fails).
+// It reports milliseconds per import.
+func BenchmarkCreateUnits(b *testing.B) {
+	for _, e := range engines() {
+		b.Run(e.name, func(b *testing.B) {
+			s := newTestStore(b, e.dsn(b), nil)
+			if err := s.CreateForce(bluelamp.SystemContext(b.Context(), "", "bench"), &bluelamp.Force{ID: "bench", Name: "Bench"}); err != nil {
+				b.Fatal(err)
+			}
+			ctx := bluelamp.SystemContext(b.Context(), "bench", "bench")
+			st := &bluelamp.Station{Code: "HQ", Name: "Headquarters", Lat: 51.5, Lon: -0.12}
+			if err := s.CreateStation(ctx, st); err != nil {
+				b.Fatal(err)
+			}
+			var took time.Duration
+			for n := 0; b.Loop(); n++ {
+				units := make([]*bluelamp.Unit, bluelamp.MaxUnitImport)
+				for i := range units {
+					units[i] = &bluelamp.Unit{CallSign: fmt.Sprintf("B%d-%d", n, i), Type: "response car", StationID: st.ID,
+						Crew: []string{"PC1", "PC2"}, Skills: []bluelamp.UnitSkill{{Skill: "TASER"}}, DeviceID: fmt.Sprintf("dev-%d-%d", n, i)}
+				}
+				began := time.Now()
+				if err := s.CreateUnits(ctx, units); err != nil {
+					b.Fatal(err)
+				}
+				took += time.Since(began)
+			}
+			b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "ms/import")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}

@@ -14,6 +14,17 @@ const MaxPayload = 256 << 10
 
 // appendEvent appends an event to the actor's force log in this transaction.
 func (t *tx) appendEvent(typ bluelamp.EventType, subject string, class bluelamp.Classification, payload any) (*bluelamp.Event, error) {
+	e, err := t.nextEvent(typ, subject, class, payload)
+	if err != nil {
+		return nil, err
+	}
+	return e, t.insertEvents([]*bluelamp.Event{e})
+}
+
+// nextEvent seals the next event of the actor's force log and moves the
+// head past it; the caller inserts it (insertEvents) before the
+// transaction commits, or fails the transaction.
+func (t *tx) nextEvent(typ bluelamp.EventType, subject string, class bluelamp.Classification, payload any) (*bluelamp.Event, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", typ, err)
@@ -39,15 +50,33 @@ func (t *tx) appendEvent(typ bluelamp.EventType, subject string, class bluelamp.
 		Payload:        b,
 	}
 	e.Seal(h.eventHash)
-	if _, err := t.exec(`INSERT INTO events (force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ForceID, e.Seq, e.ID, micros(e.Time), e.ActorKind, e.ActorID, e.Actor, e.Type, e.Subject, e.Classification,
-		string(e.Payload), []byte(e.PrevHash), []byte(e.Hash)); err != nil {
-		return nil, fmt.Errorf("insert event: %w", err)
-	}
 	h.eventSeq, h.eventHash, h.dirty = e.Seq, e.Hash, true
 	t.events = append(t.events, e)
 	return e, nil
+}
+
+// eventsPerInsert is how many events one INSERT writes: 13 parameters
+// each, well inside both engines' limits, and few round trips for an
+// import's thousands.
+const eventsPerInsert = 200
+
+// insertEvents writes events made by nextEvent, in few statements.
+func (t *tx) insertEvents(events []*bluelamp.Event) error {
+	for len(events) > 0 {
+		n := min(len(events), eventsPerInsert)
+		q := `INSERT INTO events (force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n-1)
+		args := make([]any, 0, 13*n)
+		for _, e := range events[:n] {
+			args = append(args, e.ForceID, e.Seq, e.ID, micros(e.Time), e.ActorKind, e.ActorID, e.Actor, e.Type, e.Subject, e.Classification,
+				string(e.Payload), []byte(e.PrevHash), []byte(e.Hash))
+		}
+		if _, err := t.exec(q, args...); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		events = events[n:]
+	}
+	return nil
 }
 
 // AppendEvent appends a log-only event (a type registered as Direct).

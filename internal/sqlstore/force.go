@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -18,22 +20,74 @@ func (s *Store) CreateForce(ctx context.Context, f *bluelamp.Force) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	// The force's first event is attributed to the deployment actor, acting
-	// inside the new force.
-	fctx := bluelamp.NewContext(ctx, &bluelamp.Actor{Kind: a.Kind, Username: a.Username, ForceID: f.ID})
-	return s.writeAs(fctx, func(t *tx) error {
-		if _, err := t.exec("INSERT INTO forces (id, name, created_at) VALUES (?, ?, ?)", f.ID, f.Name, micros(t.now)); err != nil {
-			return s.d.translate(err, "force "+string(f.ID))
-		}
-		if _, err := t.exec("INSERT INTO force_heads (force_id, event_seq, audit_seq) VALUES (?, 0, 0)", f.ID); err != nil {
-			return fmt.Errorf("create head: %w", err)
-		}
-		if _, err := t.exec("INSERT INTO outbox_cursors (force_id, published_seq) VALUES (?, 0)", f.ID); err != nil {
-			return fmt.Errorf("create outbox cursor: %w", err)
-		}
-		_, err := t.appendEvent(bluelamp.EventForceCreated, subject("force", f.ID), bluelamp.ClassOfficial, f)
+	return s.writeAs(inForce(ctx, a, f.ID), func(t *tx) error { return t.insertForce(f) })
+}
+
+// inForce returns ctx with the deployment actor a acting inside force, so
+// the force's first events are attributed to a.
+func inForce(ctx context.Context, a *bluelamp.Actor, force bluelamp.ForceID) context.Context {
+	return bluelamp.NewContext(ctx, &bluelamp.Actor{Kind: a.Kind, Username: a.Username, ForceID: force})
+}
+
+// insertForce creates f, its chain heads, its outbox cursor and its first
+// event. The transaction's actor acts inside f.
+func (t *tx) insertForce(f *bluelamp.Force) error {
+	if _, err := t.exec("INSERT INTO forces (id, name, created_at) VALUES (?, ?, ?)", f.ID, f.Name, micros(t.now)); err != nil {
+		return t.s.d.translate(err, "force "+string(f.ID))
+	}
+	if _, err := t.exec("INSERT INTO force_heads (force_id, event_seq, audit_seq) VALUES (?, 0, 0)", f.ID); err != nil {
+		return fmt.Errorf("create head: %w", err)
+	}
+	if _, err := t.exec("INSERT INTO outbox_cursors (force_id, published_seq) VALUES (?, 0)", f.ID); err != nil {
+		return fmt.Errorf("create outbox cursor: %w", err)
+	}
+	_, err := t.appendEvent(bluelamp.EventForceCreated, subject("force", f.ID), bluelamp.ClassOfficial, f)
+	return err
+}
+
+// ProvisionForce creates a force with its settings and its first force
+// admin in one transaction.
+func (s *Store) ProvisionForce(ctx context.Context, p *bluelamp.ForceProvision) error {
+	a, err := deploymentActor(ctx)
+	if err != nil {
 		return err
+	}
+	if p.Settings == nil {
+		p.Settings = bluelamp.DefaultForceSettings()
+	}
+	if !slices.Contains(p.Admin.Roles, bluelamp.RoleForceAdmin) {
+		p.Admin.Roles = append(slices.Clone(p.Admin.Roles), bluelamp.RoleForceAdmin)
+	}
+	normaliseUser(&p.Admin)
+	err = p.Validate()
+	if p.PasswordHash == "" {
+		fields := map[string]string{"admin.password": "is required: the force admin signs in with it"}
+		if e, ok := errors.AsType[*bluelamp.Error](err); ok {
+			maps.Copy(fields, e.Fields)
+		}
+		err = bluelamp.InvalidFields(fields)
+	}
+	if err != nil {
+		return err
+	}
+	return s.writeAs(inForce(ctx, a, p.Force.ID), func(t *tx) error {
+		if err := t.insertForce(&p.Force); err != nil {
+			return conflictOn(err, "id", "is taken by another force")
+		}
+		if err := t.saveSettings(p.Settings); err != nil {
+			return err
+		}
+		return conflictOn(t.insertUser(&p.Admin, p.PasswordHash), "admin.username", "is taken by another user of this deployment")
 	})
+}
+
+// conflictOn names field in err when it is a conflict, so the caller
+// knows which of several things it sent is taken.
+func conflictOn(err error, field, msg string) error {
+	if e, ok := errors.AsType[*bluelamp.Error](err); ok && e.Kind == bluelamp.KindConflict {
+		return &bluelamp.Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Fields: map[string]string{field: msg}, Err: e.Err}
+	}
+	return err
 }
 
 // FindForces returns every force to the deployment actor, else the caller's.

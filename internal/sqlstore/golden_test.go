@@ -88,6 +88,9 @@ func goldenWorkload(t *testing.T, s *Store) {
 	_, err = s.FindStations(fc)
 	must(err)
 	must(s.CreateUnit(fc, &bluelamp.Unit{CallSign: "G1", Type: "car", StationID: st.ID}))
+	must(s.CreateUnits(fc, []*bluelamp.Unit{{CallSign: "GI1", Type: "car", StationID: st.ID}, {CallSign: "GI2", Type: "car", StationID: st.ID}}))
+	must(s.ProvisionForce(dep, &bluelamp.ForceProvision{Force: bluelamp.Force{ID: "provisioned", Name: "Provisioned"},
+		Admin: bluelamp.User{Username: "provisioned.admin", DisplayName: "Admin"}, PasswordHash: "hash"}))
 	_, err = s.FindUnits(fc)
 	must(err)
 	must(s.CreateOfficer(fc, &bluelamp.Officer{CollarNumber: "1", Name: "O", Rank: "PC", StationID: st.ID}))

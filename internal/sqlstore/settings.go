@@ -27,21 +27,24 @@ func (s *Store) SaveForceSettings(ctx context.Context, fs *bluelamp.ForceSetting
 	if err := fs.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, func(t *tx) error {
-		// The head before the settings row, the order every write takes,
-		// since a batch may hold both.
-		if err := t.lock(); err != nil {
-			return err
-		}
-		if _, err := t.exec(`INSERT INTO force_settings (force_id, settings, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (force_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
-			t.force(), jsonText(fs), micros(t.now)); err != nil {
-			return fmt.Errorf("save settings: %w", err)
-		}
-		t.cached = fs
-		_, err := t.appendEvent(bluelamp.EventSettingsChanged, subject("force", t.force()), bluelamp.ClassOfficial, bluelamp.Change{Settings: fs})
+	return s.write(ctx, func(t *tx) error { return t.saveSettings(fs) })
+}
+
+// saveSettings replaces the force's settings, which the caller validated.
+func (t *tx) saveSettings(fs *bluelamp.ForceSettings) error {
+	// The head before the settings row, the order every write takes,
+	// since a batch may hold both.
+	if err := t.lock(); err != nil {
 		return err
-	})
+	}
+	if _, err := t.exec(`INSERT INTO force_settings (force_id, settings, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (force_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
+		t.force(), jsonText(fs), micros(t.now)); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	t.cached = fs
+	_, err := t.appendEvent(bluelamp.EventSettingsChanged, subject("force", t.force()), bluelamp.ClassOfficial, bluelamp.Change{Settings: fs})
+	return err
 }
 
 // settings returns the force's settings, read once per transaction.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bluelamp/bluelamp"
 )
@@ -62,6 +63,27 @@ func (t *tx) checkSkills(skills []bluelamp.UnitSkill) error {
 
 // CreateUnit adds a unit to the caller's force.
 func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
+	if err := prepareUnit(u); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		// The head before the unit row, as every other unit change takes
+		// them, so two nodes never wait on each other in a circle.
+		if err := t.lock(); err != nil {
+			return err
+		}
+		if err := t.checkStation(u.StationID); err != nil {
+			return err
+		}
+		if err := t.checkSkills(u.Skills); err != nil {
+			return err
+		}
+		return t.insertUnit(u)
+	})
+}
+
+// prepareUnit gives a new unit its defaults and checks it on its own.
+func prepareUnit(u *bluelamp.Unit) error {
 	if u.State == "" {
 		u.State = bluelamp.StateOffDuty
 	}
@@ -77,39 +99,88 @@ func (s *Store) CreateUnit(ctx context.Context, u *bluelamp.Unit) error {
 	if u.State.Committed() {
 		return bluelamp.InvalidFields(map[string]string{"state": "a new unit cannot start committed to an incident"})
 	}
-	return s.write(ctx, func(t *tx) error {
-		// The head before the unit row, as every other unit change takes
-		// them, so two nodes never wait on each other in a circle.
-		if err := t.lock(); err != nil {
-			return err
+	return nil
+}
+
+// insertUnit adds u, checked against the force, and records its
+// unit.created event. The caller holds the force's head.
+func (t *tx) insertUnit(u *bluelamp.Unit) error {
+	events, err := t.insertUnits([]*bluelamp.Unit{u})
+	if err != nil {
+		return err
+	}
+	return t.insertEvents(events)
+}
+
+// unitsPerInsert is how many units one INSERT writes: 13 parameters each.
+const unitsPerInsert = 100
+
+// insertUnits adds units, checked against the force and with distinct
+// call signs, in few statements, and seals their unit.created events in
+// order, which the caller inserts. The caller holds the force's head.
+func (t *tx) insertUnits(units []*bluelamp.Unit) ([]*bluelamp.Event, error) {
+	fs, err := t.settings()
+	if err != nil {
+		return nil, err
+	}
+	for rest := units; len(rest) > 0; rest = rest[min(len(rest), unitsPerInsert):] {
+		if err := t.insertUnitRows(rest[:min(len(rest), unitsPerInsert)], fs); err != nil {
+			return nil, err
 		}
-		if err := t.checkStation(u.StationID); err != nil {
-			return err
+	}
+	events := make([]*bluelamp.Event, len(units))
+	for i, u := range units {
+		if events[i], err = t.nextEvent(bluelamp.EventUnitCreated, subject("unit", u.ID), bluelamp.ClassOfficial, u); err != nil {
+			return nil, err
 		}
-		if err := t.checkSkills(u.Skills); err != nil {
-			return err
-		}
-		fs, err := t.settings()
-		if err != nil {
-			return err
-		}
-		u.StatusCode, u.StatusAt, u.IncidentID = fs.CodeFor(u.State), t.now, 0
+	}
+	return events, nil
+}
+
+// insertUnitRows writes units in one statement and gives each its id. The
+// rows come back in no promised order, so each id is matched to its unit
+// by call sign, which is unique in the force.
+func (t *tx) insertUnitRows(units []*bluelamp.Unit, fs *bluelamp.ForceSettings) error {
+	q := `INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)", len(units)-1) +
+		" RETURNING id, call_sign"
+	args := make([]any, 0, 13*len(units))
+	byCallSign := make(map[string]*bluelamp.Unit, len(units))
+	for _, u := range units {
+		// ID too: a write's fn may run twice, and each run gives new ids.
+		u.ID, u.StatusCode, u.StatusAt, u.IncidentID = 0, fs.CodeFor(u.State), t.now, 0
 		var lat, lon sql.NullFloat64
 		if u.Position != nil {
 			lat, lon = sql.NullFloat64{Float64: u.Position.Lat, Valid: true}, sql.NullFloat64{Float64: u.Position.Lon, Valid: true}
 			u.PositionAt = &t.now
 		}
-		id, err := t.insertID(`INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-			t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
+		args = append(args, t.force(), u.CallSign, u.Type, u.StationID, jsonText(u.Crew), jsonText(u.Skills), u.State, u.StatusCode, micros(t.now),
 			lat, lon, nullMicros(u.PositionAt), u.DeviceID)
-		if err != nil {
-			return s.d.translate(err, "unit "+u.CallSign)
+		byCallSign[u.CallSign] = u
+	}
+	type row struct {
+		id       bluelamp.UnitID
+		callSign string
+	}
+	rows, err := queryAll(t, func(sc interface{ Scan(...any) error }) (row, error) {
+		var r row
+		err := sc.Scan(&r.id, &r.callSign)
+		return r, err
+	}, q, args...)
+	if err != nil {
+		return t.s.d.translate(err, "unit "+units[0].CallSign)
+	}
+	for _, r := range rows {
+		if u := byCallSign[r.callSign]; u != nil {
+			u.ID, u.ForceID = r.id, t.force()
 		}
-		u.ID, u.ForceID = bluelamp.UnitID(id), t.force()
-		_, err = t.appendEvent(bluelamp.EventUnitCreated, subject("unit", id), bluelamp.ClassOfficial, u)
-		return err
-	})
+	}
+	for _, u := range units {
+		if u.ID == 0 {
+			return fmt.Errorf("insert units: no id came back for %s", u.CallSign)
+		}
+	}
+	return nil
 }
 
 // FindUnits returns the caller's force's units by call sign.

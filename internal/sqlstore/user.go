@@ -43,31 +43,40 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 
 // CreateUser adds a user to the caller's force: a collection of personal data.
 func (s *Store) CreateUser(ctx context.Context, u *bluelamp.User, passwordHash string) error {
-	if u.Roles == nil {
-		u.Roles = []bluelamp.Role{}
-	}
 	if err := u.Validate(); err != nil {
 		return err
+	}
+	normaliseUser(u)
+	return s.write(ctx, func(t *tx) error { return t.insertUser(u, passwordHash) })
+}
+
+// normaliseUser puts u's roles and email in their stored form.
+func normaliseUser(u *bluelamp.User) {
+	if u.Roles == nil {
+		u.Roles = []bluelamp.Role{}
 	}
 	// The caller's slice is theirs: sort a copy. Emails are kept lower-case
 	// so sign-in by email (OIDC) matches however the provider spells them.
 	u.Roles = append([]bluelamp.Role{}, slices.Compact(slices.Sorted(slices.Values(u.Roles)))...)
 	u.Email = strings.ToLower(u.Email)
-	return s.write(ctx, func(t *tx) error {
-		id, err := t.insertID(`INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?)`,
-			t.force(), u.Username, u.DisplayName, nullString(u.Email), u.CollarNumber, roleList(u.Roles), passwordHash, micros(t.now))
-		if err != nil {
-			return s.d.translate(err, "a user with that username or email")
-		}
-		u.ID, u.ForceID, u.CreatedAt, u.Disabled = bluelamp.UserID(id), t.force(), t.now, false
-		ref := subject("user", id)
-		if _, err := t.appendEvent(bluelamp.EventUserCreated, ref, bluelamp.ClassOfficial, u); err != nil {
-			return err
-		}
-		return t.audit(auditEntry{action: bluelamp.AuditCollection, what: "user.create", records: []string{ref}, subjects: []string{ref},
-			j: bluelamp.Justification{Reason: "ADMIN", Text: "user account created"}})
-	})
+}
+
+// insertUser adds u, validated and normalised, to the force: a collection
+// of personal data, audited.
+func (t *tx) insertUser(u *bluelamp.User, passwordHash string) error {
+	id, err := t.insertID(`INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?)`,
+		t.force(), u.Username, u.DisplayName, nullString(u.Email), u.CollarNumber, roleList(u.Roles), passwordHash, micros(t.now))
+	if err != nil {
+		return t.s.d.translate(err, "a user with that username or email")
+	}
+	u.ID, u.ForceID, u.CreatedAt, u.Disabled = bluelamp.UserID(id), t.force(), t.now, false
+	ref := subject("user", id)
+	if _, err := t.appendEvent(bluelamp.EventUserCreated, ref, bluelamp.ClassOfficial, u); err != nil {
+		return err
+	}
+	return t.audit(auditEntry{action: bluelamp.AuditCollection, what: "user.create", records: []string{ref}, subjects: []string{ref},
+		j: bluelamp.Justification{Reason: "ADMIN", Text: "user account created"}})
 }
 
 // FindUserByID returns a user of the caller's force, audited as a consultation.

@@ -10,6 +10,7 @@ INSERT INTO contacts (force_id, reference, channel, received_at, caller_name, ca
 INSERT INTO crime_reports (form_id, force_id, reported_at, decision_due, decision, crime_number) VALUES (?, ?, ?, ?, '', '');
 INSERT INTO daily_serials (force_id, kind, day, last) VALUES (?, ?, ?, 1) ON CONFLICT (force_id, kind, day) DO UPDATE SET last = daily_serials.last + 1 RETURNING last;
 INSERT INTO events (force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO events (force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 INSERT INTO exhibit_custody (force_id, exhibit_id, event_seq, action, at, by_user, by_collar, location, recipient, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id;
 INSERT INTO exhibits (force_id, reference, producer_id, producer_seq, produced_by, producer_name, origin, description, seized_at, seized_from, lat, lon, incident_id, classification, sha256, size, content_type, filename, state, custodian, held_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id;
 INSERT INTO force_heads (force_id, event_seq, audit_seq) VALUES (?, 0, 0);
@@ -44,7 +45,8 @@ INSERT INTO stop_searches (form_id, force_id, reference, searched_at, request_un
 INSERT INTO tokens (id, secret_hash, user_id, force_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?);
 INSERT INTO unit_bookings (force_id, user_id, unit_id, booked_at) VALUES (?, ?, ?, ?) ON CONFLICT (force_id, user_id) DO UPDATE SET unit_id = excluded.unit_id, booked_at = excluded.booked_at;
 INSERT INTO unit_positions (force_id, unit_id, at, lat, lon) VALUES (?, ?, ?, ?, ?) ON CONFLICT (force_id, unit_id) DO UPDATE SET at = excluded.at, lat = excluded.lat, lon = excluded.lon WHERE excluded.at > unit_positions.at;
-INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id;
+INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id, call_sign;
+INSERT INTO units (force_id, call_sign, type, station_id, crew, skills, state, status_code, status_at, incident_id, lat, lon, position_at, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id, call_sign;
 INSERT INTO users (force_id, username, display_name, email, collar_number, roles, password_hash, disabled, failed_sign_ins, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?) RETURNING id;
 INSERT INTO vehicles (force_id, reference, vrm, make, model, colour, keeper_id, markers, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id;
 SELECT 1 FROM positions WHERE force_id = ? AND unit_id = ? AND at = ?;
@@ -79,6 +81,7 @@ SELECT c.id, c.force_id, c.reference, c.channel, c.received_at, c.caller_name, c
 SELECT c.reference, i.vulnerable, i.category, c.received_at FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = ? AND c.address_key = ? AND c.received_at >= ? ORDER BY c.received_at;
 SELECT c.reference, i.vulnerable, i.category, c.received_at FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = ? AND c.number_key = ? AND c.received_at >= ? ORDER BY c.received_at;
 SELECT c.reference, i.vulnerable, i.category, c.received_at, c.lat, c.lon FROM contacts c JOIN incidents i ON i.id = c.incident_id WHERE c.force_id = ? AND c.received_at >= ? AND c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ? ORDER BY c.received_at;
+SELECT call_sign, device_id FROM units WHERE force_id = ?;
 SELECT classification FROM exhibits WHERE force_id = ? AND id = ?;
 SELECT collar_number FROM users WHERE force_id = ? AND id = ?;
 SELECT corrects, number FROM notebook_entries WHERE force_id = ? AND officer_id = ? AND corrects BETWEEN ? AND ? ORDER BY number;
@@ -96,6 +99,7 @@ SELECT force_id, form_id FROM stop_searches WHERE reference = ?;
 SELECT force_id, published_seq FROM outbox_cursors;
 SELECT force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash FROM events WHERE force_id = ? AND seq > ? ORDER BY seq LIMIT ?;
 SELECT force_id, seq, id, at, actor_kind, actor_id, actor, type, subject, classification, payload, prev_hash, hash FROM events WHERE force_id = ? ORDER BY seq;
+SELECT id FROM stations WHERE force_id = ?;
 SELECT id FROM units WHERE force_id = ? ORDER BY id;
 SELECT id FROM users WHERE force_id = ? AND collar_number = ? ORDER BY id LIMIT 2;
 SELECT id FROM vehicles WHERE force_id = ? AND vrm = ?;
