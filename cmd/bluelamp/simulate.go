@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,15 @@ it prints a table and writes a Markdown report with SVG charts.`)
 	fs.boolVar(&c.goals, "check-goals", false, "exit 1 unless the run meets its goals (zero errors and the p99 goals)")
 	if err := fs.parse(args, 0); err != nil {
 		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, n := range []string{"units", "daily-contacts"} {
+		set[n] = set[n] || c.getenv(envName(n)) != ""
+	}
+	if set["units"] && !set["daily-contacts"] && def.Units > 0 {
+		// Demand follows the size of the world: fewer units, fewer calls.
+		c.cfg.DailyContacts = def.DailyContacts * float64(c.cfg.Units) / float64(def.Units)
 	}
 	if c.start != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", c.start, london())

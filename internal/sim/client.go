@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,8 +25,13 @@ type client struct {
 	bearer string
 	rec    *recorder
 	sem    chan struct{} // shared: bounds requests in flight
+	queued *atomic.Int64 // shared: requests waiting for a place in sem
 	who    string        // for messages
 }
+
+// errBacklog is a request the simulator did not send because too many
+// were already waiting: the target (or the simulator) cannot keep up.
+var errBacklog = errors.New("not sent: the simulator's backlog is full (the target is not keeping up)")
 
 // apiError is a refused request: the problem+json the server sent.
 type apiError struct {
@@ -62,7 +68,7 @@ func newTransport(conns int) *http.Transport {
 
 func newClient(base *url.URL, tr http.RoundTripper, timeout time.Duration, rec *recorder, sem chan struct{}, who string) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{base: base, rec: rec, sem: sem, who: who, http: &http.Client{
+	return &client{base: base, rec: rec, sem: sem, queued: new(atomic.Int64), who: who, http: &http.Client{
 		Transport: tr, Jar: jar, Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -91,9 +97,21 @@ func (c *client) call(ctx context.Context, op, method, path string, body, out an
 		rd = bytes.NewReader(b)
 	}
 	if c.sem != nil {
+		// Waiting requests are bounded too, or a target that stops
+		// answering would grow the backlog without limit. One not sent
+		// counts as an error, timed from its intended start.
+		if c.queued.Add(1) > int64(20*cap(c.sem)) {
+			c.queued.Add(-1)
+			if op != "" && c.rec != nil {
+				c.rec.record(op, intended, time.Now(), time.Now(), "not sent: backlog full", errBacklog.Error())
+			}
+			return errBacklog
+		}
 		select {
 		case c.sem <- struct{}{}:
+			c.queued.Add(-1)
 		case <-ctx.Done():
+			c.queued.Add(-1)
 			return ctx.Err()
 		}
 		defer func() { <-c.sem }()

@@ -116,22 +116,14 @@ type selfReading struct {
 	cpu, heap float64
 }
 
-// readSelf is the simulator's own CPU time and heap, from the runtime.
+// readSelf is the simulator's own CPU time (from the kernel) and heap
+// (from the runtime).
 // In `bluelamp serve --simulate` the server shares the process, so these
 // are the two together.
 func readSelf() selfReading {
-	ss := []metrics.Sample{{Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	ss := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(ss)
-	val := func(i int) float64 {
-		switch ss[i].Value.Kind() {
-		case metrics.KindFloat64:
-			return ss[i].Value.Float64()
-		case metrics.KindUint64:
-			return float64(ss[i].Value.Uint64())
-		}
-		return 0
-	}
-	return selfReading{at: time.Now(), cpu: val(0) - val(1), heap: val(2)}
+	return selfReading{at: time.Now(), cpu: processCPU(), heap: float64(ss[0].Value.Uint64())}
 }
 
 // results gathers what the run measured.

@@ -15,7 +15,7 @@ type Config struct {
 	Forces        int           // synthetic forces to create (ignored when driving an existing force)
 	Units         int           // synthetic units across all forces
 	OnDutyShare   float64       // share of units on duty and reporting positions
-	DailyContacts float64       // contacts a day across all forces at 1× (DOMAIN 1.4: ~115,000)
+	DailyContacts float64       // contacts a day across all the world's forces at rate 1 (national: DOMAIN 1.4's ~115,000)
 	Rate          float64       // call-rate multiplier
 	Acceleration  float64       // simulated seconds per real second
 	Duration      time.Duration // wall-clock length of the run, after set-up

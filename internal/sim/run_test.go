@@ -77,7 +77,8 @@ func TestProvisionedRun(t *testing.T) {
 	}
 	cfg.Target, cfg.OperatorToken = m.URL(), token
 	cfg.Forces, cfg.Units, cfg.OnDutyShare = 3, 240, 0.6
-	cfg.Rate, cfg.Acceleration, cfg.Duration, cfg.MajorEvery = 40, 120, 25*time.Second, 30*time.Minute
+	// About 100 calls in the 50 simulated minutes.
+	cfg.DailyContacts, cfg.Acceleration, cfg.Duration, cfg.MajorEvery = 2000, 120, 25*time.Second, 30*time.Minute
 	s, err := sim.New(cfg, testLog{t})
 	if err != nil {
 		t.Fatal(err)

@@ -208,10 +208,15 @@ func (s *Sim) signIn(ctx context.Context, c Credentials) (*client, error) {
 // mobile data terminals, which send as the controller does.
 func (s *Sim) makeIdentities(ctx context.Context, admin *client, f *Force, create bool) (*identities, error) {
 	expires := time.Now().Add(s.cfg.Duration + 24*time.Hour)
+	users := map[bluelamp.Role]bluelamp.UserID{}
 	token := func(role bluelamp.Role, name string) (*client, error) {
-		id, err := s.userFor(ctx, admin, f, role, create)
-		if err != nil {
-			return nil, err
+		id, ok := users[role]
+		if !ok {
+			var err error
+			if id, err = s.userFor(ctx, admin, f, role, create); err != nil {
+				return nil, err
+			}
+			users[role] = id
 		}
 		var out struct{ Secret string }
 		body := map[string]any{"user_id": id, "name": "bluelamp simulate: " + name, "expires_at": expires}

@@ -35,7 +35,7 @@ func (s *Store) QueuePositions(ctx context.Context, b *bluelamp.PositionBatch) (
 	if _, err := bluelamp.ForceActor(ctx); err != nil {
 		return nil, err
 	}
-	return s.queue(ctx, func(t *tx) error {
+	return s.queueBulk(ctx, len(b.Reports)+len(b.Older), func(t *tx) error {
 		if err := t.findHeld(b); err != nil {
 			return err
 		}

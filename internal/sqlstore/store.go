@@ -45,6 +45,7 @@ type Store struct {
 	wdb     *sql.DB // writes: one connection on SQLite
 	rdb     *sql.DB // reads
 	writes  chan *writeReq
+	bulk    chan *writeReq // position reports: committed apart, after waiting interactive writes
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
@@ -101,6 +102,7 @@ func (s *Store) Open() error {
 	wctx, wcancel := context.WithCancel(context.Background())
 	s.cancel = wcancel
 	s.writes = make(chan *writeReq, 4*s.MaxBatch)
+	s.bulk = make(chan *writeReq, 4*s.MaxBatch)
 	s.wg.Go(func() { s.writer(wctx) })
 	return nil
 }
@@ -172,6 +174,7 @@ func (s *Store) Close() error {
 	s.closed = true
 	if s.writes != nil {
 		close(s.writes)
+		close(s.bulk)
 	}
 	s.closeMu.Unlock()
 	s.wg.Wait()

@@ -15,10 +15,16 @@ import (
 
 // writeReq is one caller's write transaction waiting for the writer.
 type writeReq struct {
-	ctx  context.Context
-	fn   func(*tx) error
-	done chan error
+	ctx    context.Context
+	fn     func(*tx) error
+	done   chan error
+	weight int // rows a bulk write adds, to bound a bulk commit's size
 }
+
+// maxBulkWeight bounds the rows of one bulk commit: a commit of position
+// reports holds the writer, and anything a person typed that arrives
+// meanwhile waits for it.
+const maxBulkWeight = 4000
 
 // tx is one caller's share of a write batch, or a read transaction. It
 // carries the actor, their force and the time fixed when the batch began.
@@ -137,11 +143,27 @@ func (s *Store) writeAs(ctx context.Context, fn func(*tx) error) error {
 // its batch is durable (or failed), or when ctx ends first. Writes are
 // committed in the order they are queued.
 func (s *Store) queue(ctx context.Context, fn func(*tx) error) (wait func() error, err error) {
+	return s.enqueue(ctx, fn, 0)
+}
+
+// queueBulk is queue for machine-made writes in volume (position reports,
+// weight rows each): they commit in their own batches, of at most
+// maxBulkWeight rows, and only when no other write is waiting. Bulk writes
+// keep their order among themselves.
+func (s *Store) queueBulk(ctx context.Context, weight int, fn func(*tx) error) (wait func() error, err error) {
+	return s.enqueue(ctx, fn, max(1, weight))
+}
+
+func (s *Store) enqueue(ctx context.Context, fn func(*tx) error, weight int) (wait func() error, err error) {
 	if bluelamp.ActorFrom(ctx) == nil {
 		return nil, bluelamp.ErrNoActor
 	}
 	fn, op := claimingOp(ctx, fn)
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), weight: weight}
+	lane := s.writes
+	if weight > 0 {
+		lane = s.bulk
+	}
 	s.closeMu.Lock()
 	if s.closed {
 		s.closeMu.Unlock()
@@ -150,7 +172,7 @@ func (s *Store) queue(ctx context.Context, fn func(*tx) error) (wait func() erro
 	timer := time.NewTimer(s.OpTimeout)
 	defer timer.Stop()
 	select {
-	case s.writes <- req:
+	case lane <- req:
 		s.closeMu.Unlock()
 	case <-timer.C:
 		s.closeMu.Unlock()
@@ -173,28 +195,67 @@ func (s *Store) queue(ctx context.Context, fn func(*tx) error) (wait func() erro
 	}, nil
 }
 
-// writer commits batches of queued writes until the queue is closed.
+// writer commits batches of queued writes until both queues are closed.
+// What people do goes first: a waiting interactive write is always taken
+// before bulk writes, and the two are never committed together, so a call
+// handler's contact waits at most for the bulk commit already under way.
 func (s *Store) writer(ctx context.Context) {
 	batch := make([]*writeReq, 0, s.MaxBatch)
-	for {
-		req, ok := <-s.writes
+	writes, bulk := s.writes, s.bulk
+	var carry *writeReq // a bulk write that would have overfilled the last bulk commit
+	for writes != nil || bulk != nil || carry != nil {
+		req, from, ok := s.next(writes, bulk, carry)
 		if !ok {
-			return
+			if from == writes {
+				writes = nil
+			} else {
+				bulk = nil
+			}
+			continue
+		}
+		if req == carry {
+			carry = nil
 		}
 		batch = append(batch[:0], req)
+		weight := req.weight
 	fill:
-		for len(batch) < s.MaxBatch {
+		for len(batch) < s.MaxBatch && weight < maxBulkWeight {
 			select {
-			case r, ok := <-s.writes:
+			case r, ok := <-from:
 				if !ok {
+					break fill // closed: the next round sees it
+				}
+				if r.weight > 0 && weight+r.weight > maxBulkWeight {
+					carry = r
 					break fill
 				}
 				batch = append(batch, r)
+				weight += r.weight
 			default:
 				break fill
 			}
 		}
 		s.commitBatch(ctx, batch)
+	}
+}
+
+// next takes the next write, interactive before bulk (carry, then the bulk
+// queue), and says which queue it came from; ok is false when that queue
+// is closed. A nil queue is one already closed.
+func (s *Store) next(writes, bulk chan *writeReq, carry *writeReq) (req *writeReq, from chan *writeReq, ok bool) {
+	select {
+	case req, ok = <-writes:
+		return req, writes, ok
+	default:
+	}
+	if carry != nil {
+		return carry, bulk, true
+	}
+	select {
+	case req, ok = <-writes:
+		return req, writes, ok
+	case req, ok = <-bulk:
+		return req, bulk, ok
 	}
 }
 
