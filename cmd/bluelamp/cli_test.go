@@ -80,6 +80,15 @@ func TestBadFlags(t *testing.T) {
 		{"UserGrantOneArg", nil, []string{"user", "grant", "bob"}},
 		{"TokenCreateNoName", nil, []string{"token", "create", "bob"}},
 		{"ExtraArg", nil, []string{"verify", "extra"}},
+		{"SimulateWithoutDemo", nil, []string{"serve", "--simulate"}},
+		{"SimulateNoCredentials", nil, []string{"simulate"}},
+		{"SimulateUnknownProfile", nil, []string{"simulate", "--profile", "busy", "--operator-token", "t"}},
+		{"SimulateBadTarget", nil, []string{"simulate", "--target", "ftp://x", "--operator-token", "t"}},
+		{"SimulateBadRate", nil, []string{"simulate", "--rate", "0", "--operator-token", "t"}},
+		{"SimulateRateNotNumber", nil, []string{"simulate", "--rate", "lots", "--operator-token", "t"}},
+		{"SimulateBadEnvUnits", map[string]string{"BLUELAMP_UNITS": "many"}, []string{"simulate", "--operator-token", "t"}},
+		{"SimulateBadStart", nil, []string{"simulate", "--start", "midnight", "--operator-token", "t"}},
+		{"SimulateNegativeDuration", nil, []string{"simulate", "--duration", "-1m", "--operator-token", "t"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

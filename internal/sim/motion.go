@@ -78,12 +78,6 @@ func (m motion) round(d float64) ([2]float64, float64, float64) {
 	}
 }
 
-// moving reports whether the unit is moving at t.
-func (m motion) moving(t time.Time) bool {
-	_, v, _ := m.at(t)
-	return v > 0
-}
-
 func bearing(cond bool, yes, no float64) float64 {
 	if cond {
 		return yes

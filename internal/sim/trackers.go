@@ -66,14 +66,12 @@ func (fr *forceRun) due(now time.Time, every bool) []fix {
 		ur.nextFix = now.Add(every - every/10 + jitter)
 		f := fix{UnitID: ur.u.ID, Lat: round6(p[0]), Lon: round6(p[1]), At: now.UTC().Truncate(time.Millisecond)}
 		if v > 0 {
-			f.Speed, f.Heading = ptr(math.Round(v*10)/10), ptr(h)
+			f.Speed, f.Heading = new(math.Round(v*10)/10), new(h)
 		}
 		out = append(out, f)
 	}
 	return out
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // send posts fixes in batches, measured from when the gateway meant to.
 func (fr *forceRun) send(ctx context.Context, fixes []fix, intended time.Time) {
