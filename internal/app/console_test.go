@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -30,6 +31,8 @@ type session struct {
 
 	mu   sync.Mutex
 	errs []string // script errors, CSP refusals and console errors seen
+
+	workers map[target.ID]context.Context // service workers attached to, for taking them offline
 }
 
 // newSession starts a 1920×1080 browser (a control-room screen) and signs

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -85,15 +86,19 @@ func (s *session) touch(sel string, d time.Duration) {
 	s.t.Helper()
 	s.wait(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.scrollIntoView({block: "center"}); return true; })()`, sel), sel)
 	// A finger lands where the element is once the page has stopped
-	// moving: the same point on two looks, and the element on top there
-	// (a scroll or a banner still settling would put the tap elsewhere).
+	// moving: the same element at the same point for 300 ms, and on top
+	// there (a scroll, a banner or a redraw still settling would put the
+	// tap elsewhere; under the race detector a redraw can lag a while).
 	s.wait(fmt.Sprintf(`(() => {
 		const e = document.querySelector(%q); if (!e) return false;
 		const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
-		const at = document.elementFromPoint(x, y), key = x + "," + y;
-		const steady = window.__tapAt === key; window.__tapAt = key;
-		return steady && at !== null && (at === e || e.contains(at));
+		const at = document.elementFromPoint(x, y), key = x + "," + y, now = performance.now();
+		const prev = window.__tapAt;
+		if (!prev || prev.key !== key || prev.el !== e) { window.__tapAt = { key, el: e, since: now }; return false; }
+		return now - prev.since >= 300 && at !== null && (at === e || e.contains(at));
 	})()`, sel), sel+" to be still and on top")
+	// Note where the finger lands, to say so if it is not the element.
+	s.do(chromedp.Evaluate[chromedp.Void](`window.__tapped = null; addEventListener("touchstart", (ev) => { window.__tapped = ev.target; }, { capture: true, once: true })`))
 	box := eval[[]float64](s, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, sel))
 	pt := []*input.TouchPoint{{X: box[0], Y: box[1]}}
 	call := func(typ input.DispatchTouchEventType, pts []*input.TouchPoint) chromedp.Action[chromedp.Void] {
@@ -108,6 +113,12 @@ func (s *session) touch(sel string, d time.Duration) {
 		time.Sleep(d)
 	}
 	s.do(call(input.DispatchTouchEventTypeTouchEnd, []*input.TouchPoint{}))
+	// The element tapped may have been redrawn since: it is matched by
+	// the selector, not by identity.
+	if hit := eval[string](s, fmt.Sprintf(`(() => { const t = window.__tapped;
+		return !t || !t.closest || t.closest(%q) ? "" : (t.outerHTML || String(t)).slice(0, 120); })()`, sel)); hit != "" {
+		s.t.Fatalf("%s: the tap meant for %s landed on %s: the page moved under the finger", s.name, sel, hit)
+	}
 }
 
 // setOffline cuts the phone's network, or gives it back: every request the
@@ -115,19 +126,52 @@ func (s *session) touch(sel string, d time.Duration) {
 // online/offline events follow, as when a phone loses its signal.
 func (s *session) setOffline(off bool) {
 	s.t.Helper()
+	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error { return emulateOffline(ctx, off) }))
+	// The service worker has a target of its own, and Chromium 156 no
+	// longer takes the page's offline setting to cover its fetches: it is
+	// cut off too, or it would answer the page from the network.
+	targets, err := chromedp.Targets(s.ctx)
+	if err != nil {
+		s.t.Fatalf("%s: list targets: %v", s.name, err)
+	}
+	for _, ti := range targets {
+		if ti.Type != "service_worker" {
+			continue
+		}
+		if s.workers == nil {
+			s.workers = map[target.ID]context.Context{}
+		}
+		wctx, ok := s.workers[ti.TargetID]
+		if !ok {
+			// Kept for the session: cancelling would detach from (or
+			// close) the worker.
+			wctx, _ = chromedp.NewContext(s.ctx, chromedp.WithTargetID(ti.TargetID))
+			s.workers[ti.TargetID] = wctx
+		}
+		if err := chromedp.Do(wctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			return emulateOffline(ctx, off)
+		})); err != nil {
+			s.t.Fatalf("%s: take the service worker offline: %v", s.name, err)
+		}
+	}
+}
+
+// emulateOffline cuts the target in ctx off the network, or restores it.
+func emulateOffline(ctx context.Context, off bool) error {
 	conds := []*network.Conditions{}
 	if off {
 		conds = append(conds, &network.Conditions{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
 	}
-	s.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-			EmulateOfflineServiceWorker: &off, MatchedNetworkConditions: conds,
-		}); err != nil {
-			return fmt.Errorf("emulate network conditions: %w", err)
-		}
-		_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
-		return err
-	}))
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: &off, MatchedNetworkConditions: conds,
+	}); err != nil {
+		return fmt.Errorf("emulate network conditions: %w", err)
+	}
+	_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+	return err
 }
 
 // listen records the script errors, CSP refusals and console errors the
