@@ -140,7 +140,7 @@ func TestOIDCFinish(t *testing.T) {
 			wantKind: bluelamp.KindUnauthenticated, wantCode: "oidc_state"},
 		{name: "ErrNonce", user: jane, tamper: func(_ *auth.OIDC, f *auth.OIDCFlow, _, _ *string) { f.Nonce = "another" },
 			wantKind: bluelamp.KindUnauthenticated, wantCode: "oidc_nonce"},
-		{name: "ErrVerifier", user: jane, tamper: func(_ *auth.OIDC, f *auth.OIDCFlow, _, _ *string) { f.Verifier = "x" + f.Verifier[1:] },
+		{name: "ErrVerifier", user: jane, tamper: func(_ *auth.OIDC, f *auth.OIDCFlow, _, _ *string) { f.Verifier = otherFirst(f.Verifier) },
 			wantKind: bluelamp.KindUnauthenticated, wantCode: "oidc_exchange"},
 		{name: "ErrCode", user: jane, tamper: func(_ *auth.OIDC, _ *auth.OIDCFlow, _, code *string) { *code = "forged" },
 			wantKind: bluelamp.KindUnauthenticated, wantCode: "oidc_exchange"},
@@ -346,4 +346,13 @@ func TestSignInOIDC(t *testing.T) {
 		_, _, err := a.SignInOIDC(t.Context(), "jane.doe@example.com", true)
 		wantErr(t, err, bluelamp.KindLocked, "account_locked")
 	})
+}
+
+// otherFirst changes s's first character. A random verifier starts with
+// any character, so a fixed replacement would leave one in 64 unchanged.
+func otherFirst(s string) string {
+	if s[0] == 'x' {
+		return "y" + s[1:]
+	}
+	return "x" + s[1:]
 }
