@@ -92,9 +92,9 @@ it prints a table and writes a Markdown report with SVG charts.`)
 		c.cfg.DailyContacts = def.DailyContacts * float64(c.cfg.Units) / float64(def.Units)
 	}
 	if c.start != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", c.start, london())
+		t, err := sim.ParseStart(c.start)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "bluelamp simulate: --start %q is not a time such as 2026-12-31T21:00\n", c.start)
+			fmt.Fprintf(c.stderr, "bluelamp simulate: --start %v\n", err)
 			return errUsage
 		}
 		c.cfg.Start = t
@@ -105,13 +105,6 @@ it prints a table and writes a Markdown report with SVG charts.`)
 		return errUsage
 	}
 	return nil
-}
-
-func london() *time.Location {
-	if loc, err := time.LoadLocation("Europe/London"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 func (c *simulateCommand) Run(ctx context.Context) error {

@@ -103,6 +103,16 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ParseStart reads a simulated start time such as 2026-12-31T21:00, in
+// London time (the zone the demand curve is read in).
+func ParseStart(s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, london())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a time such as 2026-12-31T21:00", s)
+	}
+	return t, nil
+}
+
 // london is the zone the rate curve is read in.
 func london() *time.Location {
 	if loc, err := time.LoadLocation("Europe/London"); err == nil {

@@ -44,12 +44,7 @@ func TestDriveDemoForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range r.Errors {
-		t.Errorf("error: %s %s ×%d: %s", e.Op, e.Kind, e.Count, e.Example)
-	}
-	if broken := r.Consistent(); len(broken) > 0 {
-		t.Errorf("counts do not add up: %v", broken)
-	}
+	checkClean(t, r)
 	if c := r.Counts; c.Calls == 0 || c.Assignments == 0 || c.Arrivals == 0 || c.PositionFixes == 0 || c.EventsReceived == 0 {
 		t.Errorf("the demo force did not come alive: %+v", c)
 	}
@@ -87,12 +82,7 @@ func TestProvisionedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range r.Errors {
-		t.Errorf("error: %s %s ×%d: %s", e.Op, e.Kind, e.Count, e.Example)
-	}
-	if broken := r.Consistent(); len(broken) > 0 {
-		t.Errorf("counts do not add up: %v", broken)
-	}
+	checkClean(t, r)
 	c := r.Counts
 	t.Logf("%+v", c)
 	if c.Calls < 20 || c.Assignments == 0 || c.Arrivals == 0 || c.IncidentsClosed == 0 || c.DuplicatesLinked == 0 || c.MajorIncidents == 0 {
@@ -133,4 +123,16 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// checkClean fails t for every error the run met and every count that
+// does not add up.
+func checkClean(t *testing.T, r *sim.Results) {
+	t.Helper()
+	for _, e := range r.Errors {
+		t.Errorf("error: %s %s ×%d: %s", e.Op, e.Kind, e.Count, e.Example)
+	}
+	if broken := r.Consistent(); len(broken) > 0 {
+		t.Errorf("counts do not add up: %v", broken)
+	}
 }
